@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyStore } from './auth/api-key.store';
+import { BearerStrategy } from './auth/bearer.strategy';
+import { AppConfigModule } from './config/config.module';
+import { AppConfig } from './config/config.schema';
+import { HealthController } from './health/health.controller';
+import { ENGINE_BACKEND } from './inference/engine.port';
+import { InferenceService } from './inference/inference.service';
+import { ModelRegistry } from './inference/model-registry.service';
+import { NodeLlamaCppBackend } from './inference/node-llama-cpp.adapter';
+import { ChatCompletionsController } from './openai/chat-completions/chat-completions.controller';
+import { ChatCompletionsService } from './openai/chat-completions/chat-completions.service';
+import { ModelsController } from './openai/models/models.controller';
+import { OpenAIExceptionFilter } from './openai/shared/openai-exception.filter';
+import { createValidationPipe } from './openai/shared/validation';
+
+/** The composition root: every cross-cutting piece is registered here so tests run the real pipeline. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, backend: { useClass: new (...args: never[]) => unknown } | { useValue: unknown } = { useClass: NodeLlamaCppBackend }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(config), PassportModule],
+      controllers: [ModelsController, ChatCompletionsController, HealthController],
+      providers: [
+        { provide: ENGINE_BACKEND, ...backend },
+        ModelRegistry,
+        InferenceService,
+        ChatCompletionsService,
+        ApiKeyStore,
+        BearerStrategy,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
+      ],
+    };
+  }
+}

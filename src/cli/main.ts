@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { ConfigError, ConfigFlags, loadConfig } from '../config/config.loader';
+import { AppConfig } from '../config/config.schema';
+import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
+import { createApp, serve } from '../main';
+import { buildOpenApiDocument } from '../openapi';
+import { VERSION } from '../version';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** With no model configured, serve the built-in demo model. */
+function withDemoModel(config: AppConfig): AppConfig {
+  if (config.models.length > 0) return config;
+  const path = ensureDemoModel(config.dataDir);
+  return { ...config, models: [{ id: DEMO_MODEL_ID, path, parallel: 4, gpuLayers: 'auto', aliases: [] }] };
+}
+
+const program = new Command()
+  .name('llamanest')
+  .description('OpenAI-compatible LLM server for GGUF models (node-llama-cpp)')
+  .version(VERSION);
+
+program
+  .command('serve', { isDefault: true })
+  .description('serve models over the OpenAI API (the built-in demo model when none is given)')
+  .addOption(new Option('-m, --model <[id=]path>', 'a GGUF file or hf:<owner>/<repo>:<file-or-quant> URI; repeat for more models').argParser(collect))
+  .option('-c, --config <file>', 'YAML config file')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('-p, --port <port>', 'port to listen on (default 8080)', integer)
+  .option('--data-dir <dir>', 'where llamanest keeps its files')
+  .option('--models-dir <dir>', 'where hf: models are downloaded')
+  .option('--max-queue <n>', 'requests that may wait per model once all sequences are busy', integer)
+  .option('--insecure-no-auth', 'allow a non-loopback host without API keys')
+  .action(async (opts: ConfigFlags & { model?: string[] }) => {
+    const config = withDemoModel(loadConfig({ ...opts, models: opts.model }));
+    await serve(config);
+  });
+
+program
+  .command('openapi')
+  .description('print the OpenAPI document of this version (or write it with --out)')
+  .option('-o, --out <file>', 'write to a file instead of stdout')
+  .action(async (opts: { out?: string }) => {
+    const config = loadConfig({ models: [] }, {});
+    const app = await createApp(config);
+    const json = `${JSON.stringify(buildOpenApiDocument(app, VERSION), null, 2)}\n`;
+    await app.close();
+    if (opts.out) writeFileSync(opts.out, json);
+    else process.stdout.write(json);
+  });
+
+program
+  .command('demo-model')
+  .description('write the built-in deterministic demo GGUF model and print its path')
+  .option('-d, --dir <dir>', 'directory to write llamanest-demo.gguf into')
+  .action((opts: { dir?: string }) => {
+    const dir = opts.dir ?? loadConfig({}).dataDir;
+    process.stdout.write(`${ensureDemoModel(dir)}\n`);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`llamanest: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`llamanest: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AppConfig, configSchema, isLoopbackHost, ModelConfig } from './config.schema';
+
+/** Settings given on the command line; undefined means "not given". */
+export interface ConfigFlags {
+  config?: string;
+  host?: string;
+  port?: number;
+  models?: string[];
+  insecureNoAuth?: boolean;
+  dataDir?: string;
+  modelsDir?: string;
+  maxQueue?: number;
+}
+
+export class ConfigError extends Error {}
+
+
+export function defaultDataDir(platform = process.platform, home = homedir()): string {
+  return platform === 'darwin' ? join(home, 'Library', 'Application Support', 'llamanest') : join(home, '.local', 'share', 'llamanest');
+}
+
+/**
+ * Builds the validated configuration: config file, overridden by flags, overridden by
+ * LLAMANEST_* environment variables. The only place that reads process.env.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const configPath = env.LLAMANEST_CONFIG ?? flags.config;
+  const fromFile = configPath ? readConfigFile(configPath) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) merged[key] = value;
+  };
+
+  set('host', flags.host);
+  set('port', flags.port);
+  set('insecureNoAuth', flags.insecureNoAuth || undefined);
+  set('dataDir', flags.dataDir);
+  set('modelsDir', flags.modelsDir);
+  set('maxQueue', flags.maxQueue);
+  if (flags.models?.length) merged.models = flags.models.map(parseModelFlag);
+
+  set('host', env.LLAMANEST_HOST);
+  set('port', envNumber(env, 'LLAMANEST_PORT'));
+  set('insecureNoAuth', envBoolean(env, 'LLAMANEST_INSECURE_NO_AUTH'));
+  set('dataDir', env.LLAMANEST_DATA_DIR);
+  set('modelsDir', env.LLAMANEST_MODELS_DIR);
+  set('maxQueue', envNumber(env, 'LLAMANEST_MAX_QUEUE'));
+  set('bodyLimit', env.LLAMANEST_BODY_LIMIT);
+  if (env.LLAMANEST_MODELS) merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
+  if (env.LLAMANEST_API_KEYS !== undefined) {
+    merged.auth = { ...(merged.auth as object | undefined), keys: splitList(env.LLAMANEST_API_KEYS) };
+  }
+  merged.dataDir ??= defaultDataDir();
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, configPath));
+  const config = parsed.data;
+  const baseDir = configPath ? resolve(configPath, '..') : process.cwd();
+  const dataDir = resolve(config.dataDir);
+  const models = config.models.map((m): ModelConfig => ({
+    ...m,
+    id: m.id ?? modelIdFromPath(m.path),
+    path: m.path.startsWith('hf:') || /^https?:\/\//.test(m.path) ? m.path : resolve(baseDir, m.path),
+  }));
+  checkUniqueNames(models);
+
+  if (config.auth.keys.length === 0 && !isLoopbackHost(config.host) && !config.insecureNoAuth) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without API keys: anyone on the network could use the server. ` +
+        'Set LLAMANEST_API_KEYS (or auth.keys in the config file), or pass --insecure-no-auth.',
+    );
+  }
+  return {
+    ...config,
+    dataDir,
+    modelsDir: resolve(config.modelsDir ?? join(dataDir, 'models')),
+    models,
+  };
+}
+
+
+/** `--model ./x.gguf` or `--model id=./x.gguf`. */
+export function parseModelFlag(value: string): { id?: string; path: string } {
+  const match = /^([^=:/\\]+)=(.+)$/.exec(value);
+  return match ? { id: match[1], path: match[2] } : { path: value };
+}
+
+export function modelIdFromPath(path: string): string {
+  if (path.startsWith('hf:')) {
+    const [repo, file] = path.slice(3).split(':');
+    return (file ? basename(file) : basename(repo)).replace(/\.gguf$/i, '');
+  }
+  return basename(path).replace(/\.gguf$/i, '');
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`config file ${path} must hold a mapping of settings`);
+  return data as Record<string, unknown>;
+}
+
+function checkUniqueNames(models: ModelConfig[]): void {
+  const seen = new Set<string>();
+  for (const name of models.flatMap((m) => [m.id, ...m.aliases])) {
+    if (seen.has(name)) throw new ConfigError(`model name "${name}" is used twice (ids and aliases must be unique)`);
+    seen.add(name);
+  }
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+function envBoolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function formatIssues(error: z.ZodError, configPath?: string): string {
+  const lines = error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return `invalid configuration${configPath ? ` (file ${configPath}, flags and LLAMANEST_* env)` : ''}:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,73 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+export const modelConfigSchema = z
+  .object({
+    /** The id clients send as `model`; defaults to the file name without `.gguf`. */
+    id: z.string().min(1).regex(/^[^\s/]+$/, 'must not contain spaces or slashes').optional(),
+    /** A GGUF path, or an `hf:<owner>/<repo>:<file-or-quant>` URI downloaded once into `modelsDir`. */
+    path: z.string().min(1),
+    /** Tokens each sequence can hold (prompt + completion). Defaults to the model's training context, capped at 8192. */
+    contextSize: positiveInt.optional(),
+    /** Requests served at once on separate context sequences. */
+    parallel: positiveInt.max(64).default(4),
+    /** Layers offloaded to the GPU: `auto`, `max` or a number. */
+    gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().nonnegative()]).default('auto'),
+    /** Other names clients may use for this model. */
+    aliases: z.array(z.string().min(1)).default([]),
+    /** CPU threads for evaluation; default: one per core, minus one for the HTTP event loop on CPU-only machines. */
+    threads: positiveInt.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Serve on a non-loopback address with no API keys. */
+    insecureNoAuth: z.boolean().default(false),
+    /** Largest accepted request body, e.g. `10mb`. */
+    bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 10mb').default('10mb'),
+    /** Requests that may wait per model once all sequences are busy; beyond that: 503. */
+    maxQueue: z.number().int().nonnegative().default(64),
+    /** Where llamanest keeps its own files (the demo model, downloads by default). */
+    dataDir: z.string().min(1),
+    /** Where `hf:` models are downloaded. */
+    modelsDir: z.string().min(1).optional(),
+    auth: z.object({ keys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).default([]) }).strict().default({ keys: [] }),
+    models: z.array(modelConfigSchema).default([]),
+  })
+  .strict();
+
+export type ModelConfigInput = z.input<typeof modelConfigSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export interface ModelConfig {
+  id: string;
+  path: string;
+  contextSize?: number;
+  parallel: number;
+  gpuLayers: 'auto' | 'max' | number;
+  aliases: string[];
+  threads?: number;
+}
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  insecureNoAuth: boolean;
+  bodyLimit: string;
+  maxQueue: number;
+  dataDir: string;
+  modelsDir: string;
+  auth: { keys: string[] };
+  models: ModelConfig[];
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}

@@ -1,0 +1,51 @@
+/** Domain errors of the engine; the wire layer maps each one to an HTTP status and envelope. */
+export abstract class InferenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ModelNotFoundError extends InferenceError {
+  constructor(readonly model: string) {
+    super(`The model '${model}' does not exist or you do not have access to it.`);
+  }
+}
+
+export class ModelLoadError extends InferenceError {
+  constructor(readonly model: string, reason: string) {
+    super(`The model '${model}' could not be loaded: ${reason}`);
+  }
+}
+
+export class ContextLengthExceededError extends InferenceError {
+  constructor(readonly contextLength: number, readonly promptTokens: number, readonly requestedTokens: number) {
+    super(
+      requestedTokens > 0
+        ? `This model's maximum context length is ${contextLength} tokens. However, you requested ${promptTokens + requestedTokens} tokens ` +
+            `(${promptTokens} in the messages, ${requestedTokens} in the completion). Please reduce the length of the messages or completion.`
+        : `This model's maximum context length is ${contextLength} tokens. However, your messages resulted in ${promptTokens} tokens, ` +
+            'which leaves no room for a completion. Please reduce the length of the messages.',
+    );
+  }
+}
+
+export class QueueFullError extends InferenceError {
+  constructor(readonly model: string, readonly retryAfterSeconds: number) {
+    super(`The server is busy: all sequences of model '${model}' are in use and its queue is full. Please retry after ${retryAfterSeconds} seconds.`);
+  }
+}
+
+/** A request the engine cannot carry out as asked; `param` names the offending request part. */
+export class InvalidGenerationRequestError extends InferenceError {
+  constructor(message: string, readonly param: string | null) {
+    super(message);
+  }
+}
+
+/** The request was abandoned by its client (disconnect) before or during generation. */
+export class GenerationAbortedError extends InferenceError {
+  constructor() {
+    super('The request was aborted by the client.');
+  }
+}

@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { cpus } from 'node:os';
+import { commonPrefixLength, EngineBackend, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from './engine.port';
+import { GenerationAbortedError } from './inference.errors';
+import { ChatTurn, SamplingOptions } from './inference.types';
+
+type Module = typeof NodeLlamaCpp;
+
+/** node-llama-cpp is ESM-only; TypeScript keeps this `import()` as a real dynamic import in our CommonJS build. */
+let modulePromise: Promise<Module> | undefined;
+function loadModule(): Promise<Module> {
+  modulePromise ??= import('node-llama-cpp');
+  return modulePromise;
+}
+
+const DEFAULT_MAX_CONTEXT = 8192;
+const PROMPT_CHUNK = 512;
+const MAX_PUNISH_TOKENS = 256;
+
+/** The only place that talks to node-llama-cpp. */
+@Injectable()
+export class NodeLlamaCppBackend implements EngineBackend {
+  private llama?: Promise<NodeLlamaCpp.Llama>;
+
+  private getLlama(): Promise<NodeLlamaCpp.Llama> {
+    // gpu "auto": Metal on Apple silicon, CUDA/Vulkan where present, otherwise the CPU.
+    this.llama ??= loadModule().then((m) => m.getLlama({ gpu: 'auto', logLevel: m.LlamaLogLevel.error }));
+    return this.llama;
+  }
+
+  async loadModel(spec: ModelLoadSpec): Promise<EngineModel> {
+    const m = await loadModule();
+    const llama = await this.getLlama();
+    const modelPath = await m.resolveModelFile(spec.source, { directory: spec.downloadDir, cli: true });
+    const model = await llama.loadModel({ modelPath, gpuLayers: spec.gpuLayers, loadSignal: spec.signal });
+    try {
+      const context = await model.createContext({
+        sequences: spec.sequences,
+        contextSize: spec.contextSize ?? { max: Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT) },
+        threads: spec.threads ?? defaultThreads(llama),
+        createSignal: spec.signal,
+      });
+      return new NodeLlamaCppModel(m, model, context);
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.llama) await (await this.llama).dispose();
+  }
+}
+
+/**
+ * On CPU the math threads compete with Node's event loop, which must hand every token over;
+ * leaving it one core is much faster than using them all. GPUs keep node-llama-cpp's default.
+ */
+function defaultThreads(llama: NodeLlamaCpp.Llama): number | undefined {
+  if (llama.gpu !== false) return undefined;
+  return Math.max(1, Math.min(llama.cpuMathCores, cpus().length) - 1);
+}
+
+class NodeLlamaCppModel implements EngineModel {
+  private readonly chatWrapper: NodeLlamaCpp.ChatWrapper;
+  private readonly sequences: NodeLlamaCppSequence[];
+
+  constructor(
+    private readonly m: Module,
+    private readonly model: NodeLlamaCpp.LlamaModel,
+    private readonly context: NodeLlamaCpp.LlamaContext,
+  ) {
+    // The GGUF's own chat template when it has one, otherwise a sensible general format.
+    this.chatWrapper = m.resolveChatWrapper(model);
+    this.sequences = Array.from({ length: context.totalSequences }, () => new NodeLlamaCppSequence(context.getSequence()));
+  }
+
+  get contextLength(): number {
+    return this.context.contextSize;
+  }
+
+  get sequenceCount(): number {
+    return this.sequences.length;
+  }
+
+  get sizeBytes(): number {
+    return this.model.size;
+  }
+
+  tokenize(text: string): number[] {
+    return this.model.tokenize(text) as number[];
+  }
+
+  detokenize(tokens: readonly number[], previous?: readonly number[]): string {
+    return this.model.detokenize(tokens as NodeLlamaCpp.Token[], false, previous as NodeLlamaCpp.Token[] | undefined);
+  }
+
+  isEndOfGeneration(token: number): boolean {
+    return this.model.isEogToken(token as NodeLlamaCpp.Token);
+  }
+
+  renderChat(turns: ChatTurn[]): RenderedPrompt {
+    const state = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(turns) });
+    const stopTexts: string[] = [];
+    const stopTokens: number[] = [];
+    for (const trigger of state.stopGenerationTriggers) {
+      if (trigger.values.every((v) => typeof v === 'string')) {
+        stopTexts.push(trigger.toString());
+        continue;
+      }
+      const tokens = trigger.tokenize(this.model.tokenizer);
+      if (tokens.length === 1) stopTokens.push(tokens[0]);
+    }
+    return { tokens: state.contextText.tokenize(this.model.tokenizer) as number[], stopTexts, stopTokens };
+  }
+
+  sequence(index: number): EngineSequence {
+    return this.sequences[index];
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
+
+class NodeLlamaCppSequence implements EngineSequence {
+  constructor(private readonly sequence: NodeLlamaCpp.LlamaContextSequence) {}
+
+  get cachedTokens(): readonly number[] {
+    return this.sequence.contextTokens;
+  }
+
+  async generate(prompt: number[], sampling: SamplingOptions, signal: AbortSignal): Promise<SequenceGeneration> {
+    const seq = this.sequence;
+    // Keep the cached prefix, but always evaluate at least the last prompt token to get fresh logits.
+    const reused = Math.min(commonPrefixLength(seq.contextTokens, prompt), prompt.length - 1);
+    if (reused < seq.contextTokens.length) {
+      await seq.eraseContextTokenRanges([{ start: reused, end: seq.contextTokens.length }]);
+    }
+    // Evaluate the new part of the prompt in chunks, so a client that leaves mid-prompt frees the sequence quickly.
+    for (let start = reused; start < prompt.length - 1; start += PROMPT_CHUNK) {
+      if (signal.aborted) throw new GenerationAbortedError();
+      await seq.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + PROMPT_CHUNK, prompt.length - 1)) as NodeLlamaCpp.Token[]);
+    }
+    if (signal.aborted) throw new GenerationAbortedError();
+    return { reusedTokens: reused, tokens: this.sample(prompt[prompt.length - 1], sampling) };
+  }
+
+  private async *sample(lastPromptToken: number, sampling: SamplingOptions): AsyncGenerator<number, void, void> {
+    const generated: number[] = [];
+    const penalize = Boolean(sampling.presencePenalty || sampling.frequencyPenalty);
+    const tokens = this.sequence.evaluate([lastPromptToken as NodeLlamaCpp.Token], {
+      temperature: sampling.temperature,
+      topK: sampling.topK,
+      topP: sampling.topP,
+      minP: sampling.minP,
+      seed: sampling.seed,
+      yieldEogToken: true,
+      repeatPenalty: penalize
+        ? {
+            punishTokens: () => generated.slice(-MAX_PUNISH_TOKENS) as NodeLlamaCpp.Token[],
+            maxPunishTokens: MAX_PUNISH_TOKENS,
+            penalty: 1,
+            presencePenalty: sampling.presencePenalty,
+            frequencyPenalty: sampling.frequencyPenalty,
+          }
+        : undefined,
+    });
+    for await (const token of tokens) {
+      generated.push(token);
+      yield token;
+    }
+  }
+}
+
+function toChatHistory(turns: ChatTurn[]): NodeLlamaCpp.ChatHistoryItem[] {
+  const results = new Map(turns.filter((t) => t.role === 'tool').map((t) => [t.toolCallId, t.text]));
+  const history: NodeLlamaCpp.ChatHistoryItem[] = [];
+  for (const turn of turns) {
+    if (turn.role === 'system') history.push({ type: 'system', text: turn.text });
+    else if (turn.role === 'user') history.push({ type: 'user', text: turn.text });
+    else if (turn.role === 'assistant') {
+      const response: NodeLlamaCpp.ChatModelResponse['response'] = turn.text ? [turn.text] : [];
+      for (const call of turn.toolCalls ?? []) {
+        response.push({ type: 'functionCall', name: call.name, params: parseArguments(call.arguments), result: results.get(call.id) ?? '' });
+      }
+      history.push({ type: 'model', response });
+    }
+    // tool turns are rendered as the results of the calls above
+  }
+  history.push({ type: 'model', response: [] });
+  return history;
+}
+
+function parseArguments(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json;
+  }
+}

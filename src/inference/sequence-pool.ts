@@ -1,0 +1,86 @@
+import { commonPrefixLength, EngineModel, EngineSequence } from './engine.port';
+import { GenerationAbortedError, QueueFullError } from './inference.errors';
+
+export interface SequenceLease {
+  sequence: EngineSequence;
+  release(): void;
+}
+
+interface Waiter {
+  prompt: readonly number[];
+  resolve(lease: SequenceLease): void;
+}
+
+/**
+ * Hands a model's context sequences to requests: one request per sequence, the rest wait in a
+ * bounded FIFO queue. A free sequence whose cache shares the longest prefix with the prompt is
+ * preferred, so multi-turn conversations reuse their KV cache.
+ */
+export class SequencePool {
+  private readonly free: number[];
+  private readonly queue: Waiter[] = [];
+
+  constructor(
+    private readonly modelId: string,
+    private readonly model: EngineModel,
+    private readonly maxQueue: number,
+  ) {
+    this.free = Array.from({ length: model.sequenceCount }, (_, i) => i);
+  }
+
+  get active(): number {
+    return this.model.sequenceCount - this.free.length;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  acquire(prompt: readonly number[], signal: AbortSignal): Promise<SequenceLease> {
+    if (signal.aborted) return Promise.reject(new GenerationAbortedError());
+    if (this.free.length > 0) return Promise.resolve(this.lease(this.takeBest(prompt)));
+    if (this.queue.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.modelId, 1));
+    return new Promise<SequenceLease>((resolve, reject) => {
+      const waiter: Waiter = { prompt, resolve };
+      this.queue.push(waiter);
+      signal.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(waiter);
+          if (at !== -1) {
+            this.queue.splice(at, 1);
+            reject(new GenerationAbortedError());
+          }
+        },
+        { once: true },
+      );
+    });
+  }
+
+  private takeBest(prompt: readonly number[]): number {
+    let best = 0;
+    let bestShared = -1;
+    this.free.forEach((index, at) => {
+      const shared = commonPrefixLength(this.model.sequence(index).cachedTokens, prompt);
+      if (shared > bestShared) {
+        bestShared = shared;
+        best = at;
+      }
+    });
+    return this.free.splice(best, 1)[0];
+  }
+
+  private lease(index: number): SequenceLease {
+    let released = false;
+    return {
+      sequence: this.model.sequence(index),
+      release: () => {
+        if (released) return;
+        released = true;
+        const waiter = this.queue.shift();
+        if (waiter) waiter.resolve(this.lease(index));
+        else this.free.push(index);
+      },
+    };
+  }
+}

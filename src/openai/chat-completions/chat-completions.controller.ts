@@ -1,0 +1,45 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
+import { abortOnClientClose } from '../shared/client-abort';
+import { toApiError } from '../shared/error-mapping';
+import { SseWriter } from '../shared/sse-writer';
+import { ChatCompletionsService } from './chat-completions.service';
+import { ChatCompletionRequestMessageContentPartTextDto } from './dto/chat-completion-request-message.dto';
+import { ChatCompletionChunkDto } from './dto/chat-completion-chunk.dto';
+import { ChatCompletionDto } from './dto/chat-completion.dto';
+import { CreateChatCompletionRequestDto } from './dto/create-chat-completion-request.dto';
+
+@ApiTags('Chat')
+@ApiBearerAuth()
+@ApiExtraModels(ChatCompletionChunkDto, ChatCompletionRequestMessageContentPartTextDto)
+@Controller('v1/chat/completions')
+export class ChatCompletionsController {
+  constructor(private readonly chat: ChatCompletionsService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a chat completion',
+    description: 'With `stream: true` the answer is a `text/event-stream` of `ChatCompletionChunk` events ending with `data: [DONE]`.',
+  })
+  @ApiOkResponse({ type: ChatCompletionDto })
+  @ApiErrorResponses(400, 401, 404, 413, 503)
+  async create(@Body() body: CreateChatCompletionRequestDto, @Res() res: Response): Promise<void> {
+    const signal = abortOnClientClose(res);
+    const generation = await this.chat.start(body, signal);
+    if (!body.stream) {
+      res.json(await this.chat.complete(body, generation));
+      return;
+    }
+    const sse = new SseWriter(res);
+    sse.open();
+    try {
+      for await (const chunk of this.chat.chunks(body, generation)) await sse.send(chunk);
+      sse.done();
+    } catch (error) {
+      await sse.fail(toApiError(error).toEnvelope());
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { toApiError } from './error-mapping';
+
+/** Every error leaves the server as the OpenAI envelope `{"error":{message,type,param,code}}`. */
+@Catch()
+export class OpenAIExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const error = toApiError(exception, request);
+    if (error.status >= 500 && error.status !== 503) {
+      this.logger.error(`${request.method} ${request.url}: ${(exception as Error)?.stack ?? String(exception)}`);
+    }
+    if (response.headersSent || response.destroyed) {
+      if (!response.writableEnded) response.end();
+      return;
+    }
+    response.status(error.status).set(error.headers).json(error.toEnvelope());
+  }
+}

@@ -1,0 +1,68 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { isDeepStrictEqual } from 'node:util';
+import { ApiError } from './api-error';
+
+/**
+ * The global pipe: unknown fields are dropped (tolerant reader), known ones are validated and the
+ * first problem becomes a 400 whose `param` names the field, e.g. `messages[1].content`.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: false,
+    stopAtFirstError: true,
+    exceptionFactory: (errors) => toApiError(errors),
+  });
+}
+
+function toApiError(errors: ValidationError[]): ApiError {
+  const { path, message, constraint } = firstProblem(errors, '');
+  return ApiError.invalidRequest(message, path || null, constraint === 'notSupported' ? 'unsupported_parameter' : 'invalid_value');
+}
+
+function firstProblem(errors: ValidationError[], prefix: string): { path: string; message: string; constraint?: string } {
+  const error = errors[0];
+  const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
+  if (error.constraints) {
+    const [constraint, message] = Object.entries(error.constraints)[0];
+    return { path, message, constraint };
+  }
+  if (error.children?.length) return firstProblem(error.children, path);
+  return { path, message: `Invalid value for '${path}'.` };
+}
+
+/**
+ * A parameter of the OpenAI API that this server cannot honour: any value other than the
+ * harmless ones (the API's own defaults) is a 400 naming it, never silently ignored.
+ */
+export function NotSupported(harmlessValues: unknown[] = [], reason = 'is not supported by this server yet', options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notSupported',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => value === undefined || value === null || harmlessValues.some((h) => isDeepStrictEqual(h, value)),
+        defaultMessage: (args: ValidationArguments) => `'${args.property}' ${reason}.`,
+      },
+    });
+}
+
+/** A value that is either a string or an array of strings (like `stop`). */
+export function IsStringOrStringArray(maxItems: number, options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isStringOrStringArray',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' || (Array.isArray(value) && value.length <= maxItems && value.every((v) => typeof v === 'string' && v.length > 0)),
+        defaultMessage: (args: ValidationArguments) => `'${args.property}' must be a string or an array of at most ${maxItems} non-empty strings.`,
+      },
+    });
+}
