@@ -1,4 +1,4 @@
-/** Unit specs sit next to the code (src/**/*.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts). */
+// Unit specs sit next to the code (src/, *.spec.ts); end-to-end specs in test/ (*.e2e-spec.ts).
 module.exports = {
   testEnvironment: 'node',
   rootDir: '.',

@@ -1,0 +1,206 @@
+import { EngineModel, EngineSequence, RenderedPrompt, SequenceGeneration } from './engine.port';
+import { GenerationAbortedError, QueueFullError } from './inference.errors';
+import { SequencePool, SequenceLease } from './sequence-pool';
+
+class FakeSequence implements EngineSequence {
+  constructor(
+    readonly index: number,
+    public cachedTokens: number[] = [],
+  ) {}
+
+  generate(): Promise<SequenceGeneration> {
+    throw new Error('not used by SequencePool');
+  }
+}
+
+class FakeModel implements EngineModel {
+  readonly contextLength = 128;
+  readonly sizeBytes = 0;
+  readonly sequences: FakeSequence[];
+
+  constructor(count: number) {
+    this.sequences = Array.from({ length: count }, (_, i) => new FakeSequence(i));
+  }
+
+  get sequenceCount(): number {
+    return this.sequences.length;
+  }
+
+  tokenize(): number[] {
+    return [];
+  }
+
+  detokenize(): string {
+    return '';
+  }
+
+  isEndOfGeneration(): boolean {
+    return false;
+  }
+
+  renderChat(): RenderedPrompt {
+    return { tokens: [], stopTexts: [], stopTokens: [] };
+  }
+
+  sequence(index: number): FakeSequence {
+    return this.sequences[index];
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+const signal = () => new AbortController().signal;
+const indexOf = (lease: SequenceLease) => (lease.sequence as FakeSequence).index;
+
+/** Resolves after every already-queued promise callback has run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Tracks whether a promise has settled, without awaiting it. */
+function track<T>(promise: Promise<T>) {
+  const state: { value?: T; error?: unknown; settled: boolean } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { value, settled: true }),
+    (error) => Object.assign(state, { error, settled: true }),
+  );
+  return state;
+}
+
+describe('SequencePool', () => {
+  it('leases a free sequence immediately and counts it as active', async () => {
+    const pool = new SequencePool('m', new FakeModel(2), 4);
+    const lease = await pool.acquire([1, 2, 3], signal());
+    expect(lease.sequence).toBeInstanceOf(FakeSequence);
+    expect(pool.active).toBe(1);
+    expect(pool.queued).toBe(0);
+  });
+
+  it('gives every concurrent request its own sequence while some are free', async () => {
+    const pool = new SequencePool('m', new FakeModel(2), 4);
+    const a = await pool.acquire([], signal());
+    const b = await pool.acquire([], signal());
+    expect(new Set([indexOf(a), indexOf(b)])).toEqual(new Set([0, 1]));
+    expect(pool.active).toBe(2);
+  });
+
+  it('makes requests wait in FIFO order when all sequences are busy', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 4);
+    const first = await pool.acquire([], signal());
+    const second = track(pool.acquire([], signal()));
+    const third = track(pool.acquire([], signal()));
+    await settle();
+    expect(second.settled).toBe(false);
+    expect(third.settled).toBe(false);
+    expect(pool.queued).toBe(2);
+
+    first.release();
+    await settle();
+    expect(second.settled).toBe(true);
+    expect(third.settled).toBe(false);
+    expect(indexOf(second.value!)).toBe(0);
+    expect(pool.queued).toBe(1);
+    expect(pool.active).toBe(1);
+
+    second.value!.release();
+    await settle();
+    expect(third.settled).toBe(true);
+    expect(indexOf(third.value!)).toBe(0);
+    expect(pool.queued).toBe(0);
+  });
+
+  it('rejects with QueueFullError once maxQueue requests are waiting', async () => {
+    const pool = new SequencePool('busy-model', new FakeModel(1), 2);
+    await pool.acquire([], signal());
+    void pool.acquire([], signal());
+    void pool.acquire([], signal());
+    const refused = pool.acquire([], signal());
+    await expect(refused).rejects.toBeInstanceOf(QueueFullError);
+    await expect(refused).rejects.toMatchObject({ model: 'busy-model', retryAfterSeconds: 1 });
+    expect(pool.queued).toBe(2);
+  });
+
+  it('with maxQueue 0 refuses at once when every sequence is busy', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 0);
+    await pool.acquire([], signal());
+    await expect(pool.acquire([], signal())).rejects.toBeInstanceOf(QueueFullError);
+  });
+
+  it('rejects an already-aborted request without leasing a sequence', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 4);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(pool.acquire([], controller.signal)).rejects.toBeInstanceOf(GenerationAbortedError);
+    expect(pool.active).toBe(0);
+  });
+
+  it('removes an aborted waiter from the queue, rejects it, and gives the slot to the next one', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 4);
+    const holder = await pool.acquire([], signal());
+    const controller = new AbortController();
+    const abandoned = track(pool.acquire([], controller.signal));
+    const next = track(pool.acquire([], signal()));
+    await settle();
+    expect(pool.queued).toBe(2);
+
+    controller.abort();
+    await settle();
+    expect(abandoned.error).toBeInstanceOf(GenerationAbortedError);
+    expect(pool.queued).toBe(1);
+
+    holder.release();
+    await settle();
+    expect(next.settled).toBe(true);
+    expect(indexOf(next.value!)).toBe(0);
+    expect(pool.queued).toBe(0);
+  });
+
+  it('returns the sequence to the free list when nobody is waiting', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 4);
+    const lease = await pool.acquire([], signal());
+    lease.release();
+    expect(pool.active).toBe(0);
+    const again = await pool.acquire([], signal());
+    expect(indexOf(again)).toBe(0);
+  });
+
+  it('prefers the free sequence whose cache shares the longest prefix with the prompt', async () => {
+    const model = new FakeModel(3);
+    model.sequences[0].cachedTokens = [1, 2, 9];
+    model.sequences[1].cachedTokens = [1, 2, 3, 4, 7];
+    model.sequences[2].cachedTokens = [5, 6];
+    const pool = new SequencePool('m', model, 4);
+    const lease = await pool.acquire([1, 2, 3, 4, 5], signal());
+    expect(indexOf(lease)).toBe(1);
+    const next = await pool.acquire([5, 6, 7], signal());
+    expect(indexOf(next)).toBe(2);
+  });
+
+  it('also finds the best cache among sequences released in any order', async () => {
+    const model = new FakeModel(2);
+    const pool = new SequencePool('m', model, 4);
+    const a = await pool.acquire([], signal());
+    const b = await pool.acquire([], signal());
+    (a.sequence as FakeSequence).cachedTokens = [8, 8, 8];
+    (b.sequence as FakeSequence).cachedTokens = [4, 4];
+    b.release();
+    a.release();
+    expect(indexOf(await pool.acquire([8, 8, 1], signal()))).toBe(indexOf(a));
+  });
+
+  it('ignores a second release of the same lease', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 4);
+    const first = await pool.acquire([], signal());
+    first.release();
+    first.release();
+    expect(pool.active).toBe(0);
+
+    const second = await pool.acquire([], signal());
+    const third = track(pool.acquire([], signal()));
+    first.release(); // a stale lease must not free the sequence now held by `second`
+    await settle();
+    expect(third.settled).toBe(false);
+    expect(pool.active).toBe(1);
+    second.release();
+    await settle();
+    expect(third.settled).toBe(true);
+  });
+});

@@ -1,0 +1,103 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import OpenAI from 'openai';
+
+export const CLI = resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+export const GREETING = 'Hello! I am the llamanest demo model.';
+
+export interface ServerOptions {
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** A real llamanest process on a free loopback port, serving the demo model unless told otherwise. */
+export class TestServer {
+  private output = '';
+  baseUrl = '';
+
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(options: ServerOptions = {}): Promise<TestServer> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'llamanest-e2e-'));
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LLAMANEST_DATA_DIR: dataDir, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new TestServer(child);
+    await server.waitUntilReady();
+    return server;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  client(apiKey = 'unused', options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
+    return new OpenAI({ baseURL: `${this.baseUrl}/v1`, apiKey, maxRetries: 0, ...options });
+  }
+
+  fetch(path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, init);
+  }
+
+  postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  private waitUntilReady(): Promise<void> {
+    return new Promise((resolveReady, reject) => {
+      const onData = (data: Buffer) => {
+        this.output += data.toString();
+        const match = /API at (http:\/\/[^\s/]+)\/v1/.exec(this.output);
+        if (match && !this.baseUrl) {
+          this.baseUrl = match[1];
+          this.waitForHealth().then(resolveReady, reject);
+        }
+      };
+      this.child.stdout!.on('data', onData);
+      this.child.stderr!.on('data', onData);
+      this.child.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${this.output}`)));
+    });
+  }
+
+  private async waitForHealth(): Promise<void> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const res = await this.fetch('/health');
+      if (res.status === 200) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`server never became healthy:\n${this.output}`);
+  }
+}
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolveRun({ code, output }));
+  });
+}
+
+/** Reads a raw SSE body into its `data:` payloads, checking the framing on the way. */
+export async function readSse(res: Response): Promise<{ raw: string; events: string[] }> {
+  const raw = await res.text();
+  const blocks = raw.split('\n\n');
+  if (blocks.pop() !== '') throw new Error(`stream does not end with a blank line: ${JSON.stringify(raw.slice(-40))}`);
+  const events = blocks.map((block) => {
+    if (!block.startsWith('data: ') || block.includes('\n')) throw new Error(`bad SSE event: ${JSON.stringify(block)}`);
+    return block.slice('data: '.length);
+  });
+  return { raw, events };
+}
