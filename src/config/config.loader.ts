@@ -42,7 +42,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('dataDir', flags.dataDir);
   set('modelsDir', flags.modelsDir);
   set('maxQueue', flags.maxQueue);
-  if (flags.models?.length) merged.models = flags.models.map(parseModelFlag);
+  // Model paths from the file are relative to the file; those typed as flags or env, to the working directory.
+  let modelsBaseDir = configPath ? resolve(configPath, '..') : process.cwd();
+  if (flags.models?.length) {
+    merged.models = flags.models.map(parseModelFlag);
+    modelsBaseDir = process.cwd();
+  }
 
   set('host', env.LLAMANEST_HOST);
   set('port', envNumber(env, 'LLAMANEST_PORT'));
@@ -51,7 +56,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('modelsDir', env.LLAMANEST_MODELS_DIR);
   set('maxQueue', envNumber(env, 'LLAMANEST_MAX_QUEUE'));
   set('bodyLimit', env.LLAMANEST_BODY_LIMIT);
-  if (env.LLAMANEST_MODELS) merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
+  if (env.LLAMANEST_MODELS) {
+    merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
+    modelsBaseDir = process.cwd();
+  }
   if (env.LLAMANEST_API_KEYS !== undefined) {
     merged.auth = { ...(merged.auth as object | undefined), keys: splitList(env.LLAMANEST_API_KEYS) };
   }
@@ -60,12 +68,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, configPath));
   const config = parsed.data;
-  const baseDir = configPath ? resolve(configPath, '..') : process.cwd();
   const dataDir = resolve(config.dataDir);
   const models = config.models.map((m): ModelConfig => ({
     ...m,
     id: m.id ?? modelIdFromPath(m.path),
-    path: m.path.startsWith('hf:') || /^https?:\/\//.test(m.path) ? m.path : resolve(baseDir, m.path),
+    path: m.path.startsWith('hf:') || /^https?:\/\//.test(m.path) ? m.path : resolve(modelsBaseDir, m.path),
   }));
   checkUniqueNames(models);
 

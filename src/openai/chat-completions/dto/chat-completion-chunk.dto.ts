@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { CompletionUsageDto } from '../../shared/completion-usage.dto';
 
 export class ChatCompletionChunkDeltaDto {
@@ -17,6 +18,7 @@ export class ChatCompletionChunkChoiceDto {
   delta: ChatCompletionChunkDeltaDto;
 
   /** Always null (token log probabilities are not offered yet). */
+  @ApiProperty({ type: Object, nullable: true, example: null })
   logprobs: null;
 
   /** Null until the last chunk of the choice. */

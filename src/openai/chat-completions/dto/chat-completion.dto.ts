@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { CompletionUsageDto } from '../../shared/completion-usage.dto';
 
 export class ChatCompletionMessageDto {
@@ -11,6 +12,7 @@ export class ChatCompletionMessageDto {
   refusal: string | null;
 
   /** Always empty (no web search). */
+  @ApiProperty({ type: [Object] })
   annotations: unknown[];
 }
 
@@ -21,6 +23,7 @@ export class ChatCompletionChoiceDto {
   message: ChatCompletionMessageDto;
 
   /** Always null (token log probabilities are not offered yet). */
+  @ApiProperty({ type: Object, nullable: true, example: null })
   logprobs: null;
 
   /** `stop`: the model ended its turn or a stop sequence was hit; `length`: the token limit was reached. */

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { modelConfigSchema } from '../config/config.schema';
+import { ensureDemoModel } from '../demo-model/demo-model.file';
+import { NodeLlamaCppBackend } from '../inference/node-llama-cpp.adapter';
+import { generateInProcess } from './in-process';
+import { BenchSamples, formatTable, summarize } from './report';
+import { BenchServer, startServer } from './server';
+import { streamChat } from './sse-client';
+
+const CONCURRENCY = [1, 4, 8];
+const MODEL_ID = 'bench';
+
+/**
+ * A different text for every request, so no request reuses another's KV cache. "Count" makes the
+ * demo model count until max_tokens; a real model gets a long answer to write.
+ */
+const prompt = (tag: string) => `Request ${tag}. Count from one to one thousand in English words, separated by spaces, without stopping.`;
+
+interface Options {
+  model?: string;
+  tokens: number;
+  rounds: number;
+  parallel: number;
+  json?: boolean;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+async function bench(opts: Options): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
+  const backend = new NodeLlamaCppBackend();
+  let server: BenchServer | undefined;
+  try {
+    const path = opts.model ? resolve(opts.model) : ensureDemoModel(dir);
+    // Same load settings as the server: our adapter, default threads and context, same number of sequences.
+    const model = await backend.loadModel({ id: MODEL_ID, source: path, downloadDir: dir, sequences: opts.parallel, gpuLayers: 'auto' });
+    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir);
+    const { baseUrl } = server;
+    const inProcess = (tag: string) => generateInProcess(model, prompt(tag), opts.tokens);
+    const http = (tag: string) => streamChat(baseUrl, MODEL_ID, prompt(tag), opts.tokens);
+    const concurrent = async (streams: number, tag: string) => {
+      const started = performance.now();
+      const runs = await Promise.all(Array.from({ length: streams }, (_, i) => http(`${tag}.${i}`)));
+      return (runs.reduce((sum, run) => sum + run.tokens, 0) * 1000) / (performance.now() - started);
+    };
+
+    await inProcess('warm-up');
+    await concurrent(Math.max(...CONCURRENCY), 'warm-up');
+    const samples: BenchSamples = { inProcess: [], http: [], aggregate: new Map(CONCURRENCY.map((c) => [c, []])) };
+    for (let round = 1; round <= opts.rounds; round++) {
+      process.stderr.write(`round ${round}/${opts.rounds}\n`);
+      samples.inProcess.push(await inProcess(`${round}`));
+      const single = await http(`${round}`);
+      samples.http.push(single);
+      for (const streams of CONCURRENCY) {
+        const value = streams === 1 ? (single.tokens * 1000) / single.totalMs : await concurrent(streams, `${round}`);
+        samples.aggregate.get(streams)!.push(value);
+      }
+    }
+
+    const setup = { model: basename(path), maxTokens: opts.tokens, rounds: opts.rounds, sequences: opts.parallel, cpus: cpus().length };
+    const results = summarize(setup, samples);
+    process.stdout.write(`${opts.json ? JSON.stringify(results, null, 2) : formatTable(results)}\n`);
+    await model.dispose();
+  } finally {
+    await server?.stop();
+    await backend.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+new Command()
+  .name('bench')
+  .description('decode speed of node-llama-cpp in-process vs. the llamanest HTTP streaming API, measured alternately')
+  .option('--model <path>', 'GGUF file to benchmark (default: the built-in demo model)')
+  .option('--tokens <n>', 'max_tokens per request', positive, 256)
+  .option('--rounds <n>', 'measurement rounds (medians are reported)', positive, 5)
+  .option('--parallel <n>', 'context sequences, as the server config "parallel"', positive, modelConfigSchema.parse({ path: '-' }).parallel)
+  .option('--json', 'print the results as JSON')
+  .action(bench)
+  .parseAsync()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface BenchServer {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the real server, `llamanest serve`, as a child process on a free loopback port (so the
+ * benchmark's HTTP client does not share its event loop) and waits until the model has loaded.
+ * LLAMANEST_* variables are not passed on: they could override the config or require API keys.
+ */
+export async function startServer(model: { id: string; path: string; parallel: number }, dir: string): Promise<BenchServer> {
+  const config = join(dir, 'bench-config.yaml');
+  writeFileSync(config, JSON.stringify({ dataDir: dir, models: [model] })); // JSON is YAML
+  const port = await freePort();
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLAMANEST_')));
+  const child = spawn(process.execPath, [join(__dirname, '../cli/main.js'), 'serve', '--config', config, '--port', String(port)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const keep = (data: Buffer) => (log = (log + data.toString()).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the server exited (code ${code}):\n${log}`);
+  });
+  exited.catch(() => undefined);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([waitForModel(baseUrl), exited]);
+  } catch (error) {
+    await stop(child);
+    throw new Error(`${(error as Error).message}\n${log}`);
+  }
+  return { baseUrl, stop: () => stop(child) };
+}
+
+async function waitForModel(baseUrl: string): Promise<void> {
+  for (;;) {
+    const health = await fetch(`${baseUrl}/health`).then((res) => res.json() as Promise<{ status: string; models: { loaded: boolean }[] }>, () => undefined);
+    if (health?.status === 'ok') {
+      if (health.models.every((m) => m.loaded)) return;
+      throw new Error('the server could not load the model');
+    }
+    await sleep(100);
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exit;
+  clearTimeout(timer);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

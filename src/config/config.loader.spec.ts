@@ -1,0 +1,289 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, defaultDataDir, loadConfig, modelIdFromPath, parseModelFlag } from './config.loader';
+
+const KEY_A = 'key-aaaaaaaa';
+const KEY_B = 'key-bbbbbbbb';
+
+describe('loadConfig', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'llamanest-config-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Writes a YAML config file into the temp folder and returns its path. */
+  function configFile(yaml: string, name = 'llamanest.yaml'): string {
+    const path = join(dir, name);
+    writeFileSync(path, yaml);
+    return path;
+  }
+
+  function configError(load: () => unknown): ConfigError {
+    try {
+      load();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return error as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  describe('defaults', () => {
+    it('listens on 127.0.0.1:8080 with no models, no keys and the platform data folder', () => {
+      const config = loadConfig({}, {});
+      const dataDir = resolve(defaultDataDir());
+      expect(config).toEqual({
+        host: '127.0.0.1',
+        port: 8080,
+        insecureNoAuth: false,
+        bodyLimit: '10mb',
+        maxQueue: 64,
+        dataDir,
+        modelsDir: join(dataDir, 'models'),
+        auth: { keys: [] },
+        models: [],
+      });
+    });
+
+    it('puts the data folder under Application Support on macOS and ~/.local/share elsewhere', () => {
+      expect(defaultDataDir('darwin', '/Users/ann')).toBe('/Users/ann/Library/Application Support/llamanest');
+      expect(defaultDataDir('linux', '/home/ann')).toBe('/home/ann/.local/share/llamanest');
+    });
+
+    it('gives each model parallel 4, gpuLayers auto and no aliases unless set', () => {
+      const config = loadConfig({ models: ['/m/a.gguf'] }, {});
+      expect(config.models).toEqual([{ id: 'a', path: '/m/a.gguf', parallel: 4, gpuLayers: 'auto', aliases: [] }]);
+    });
+  });
+
+  describe('config file', () => {
+    it('reads settings and per-model options from YAML', () => {
+      const path = configFile(`
+host: 127.0.0.2
+port: 9000
+maxQueue: 3
+bodyLimit: 1mb
+modelsDir: /srv/models
+auth:
+  keys: [${KEY_A}]
+models:
+  - id: small
+    path: /models/small.gguf
+    contextSize: 2048
+    parallel: 2
+    gpuLayers: 10
+    threads: 3
+    aliases: [gpt-4o-mini, tiny]
+  - path: /models/big.gguf
+    gpuLayers: max
+`);
+      const config = loadConfig({ config: path }, {});
+      expect(config).toMatchObject({ host: '127.0.0.2', port: 9000, maxQueue: 3, bodyLimit: '1mb', modelsDir: '/srv/models', auth: { keys: [KEY_A] } });
+      expect(config.models).toEqual([
+        { id: 'small', path: '/models/small.gguf', contextSize: 2048, parallel: 2, gpuLayers: 10, threads: 3, aliases: ['gpt-4o-mini', 'tiny'] },
+        { id: 'big', path: '/models/big.gguf', parallel: 4, gpuLayers: 'max', aliases: [] },
+      ]);
+    });
+
+    it('resolves relative model paths against the folder of the config file', () => {
+      const path = configFile('models:\n  - path: weights/a.gguf\n  - path: ../b.gguf\n');
+      const config = loadConfig({ config: path }, {});
+      expect(config.models.map((m) => m.path)).toEqual([join(dir, 'weights', 'a.gguf'), resolve(dir, '..', 'b.gguf')]);
+    });
+
+    it('treats an empty file as no settings', () => {
+      expect(loadConfig({ config: configFile('') }, {}).port).toBe(8080);
+    });
+
+    it('takes the config file path from LLAMANEST_CONFIG over --config', () => {
+      const fromFlag = configFile('port: 1111\n', 'flag.yaml');
+      const fromEnv = configFile('port: 2222\n', 'env.yaml');
+      expect(loadConfig({ config: fromFlag }, { LLAMANEST_CONFIG: fromEnv }).port).toBe(2222);
+    });
+
+    it('reports a missing file, invalid YAML and a non-mapping document with the file name', () => {
+      const missing = join(dir, 'nope.yaml');
+      expect(configError(() => loadConfig({ config: missing }, {})).message).toContain(`cannot read config file ${missing}`);
+      const broken = configFile('port: [1, 2\n', 'broken.yaml');
+      expect(configError(() => loadConfig({ config: broken }, {})).message).toContain(`config file ${broken} is not valid YAML`);
+      const list = configFile('- a\n- b\n', 'list.yaml');
+      expect(configError(() => loadConfig({ config: list }, {})).message).toBe(`config file ${list} must hold a mapping of settings`);
+    });
+  });
+
+  describe('precedence', () => {
+    it('lets flags override the file', () => {
+      const path = configFile('host: 127.0.0.2\nport: 9000\nmaxQueue: 3\nmodels:\n  - path: /file/model.gguf\n');
+      const config = loadConfig({ config: path, port: 7000, maxQueue: 5, models: ['cli=/cli/model.gguf'] }, {});
+      expect(config.host).toBe('127.0.0.2');
+      expect(config.port).toBe(7000);
+      expect(config.maxQueue).toBe(5);
+      expect(config.models.map((m) => m.id)).toEqual(['cli']);
+    });
+
+    it('lets LLAMANEST_* environment variables override flags and file', () => {
+      const path = configFile('host: 127.0.0.2\nport: 9000\nmaxQueue: 3\nbodyLimit: 1mb\n');
+      const config = loadConfig(
+        { config: path, port: 7000, host: '127.0.0.3', maxQueue: 5, dataDir: '/flag/data', modelsDir: '/flag/models', models: ['/flag/a.gguf'] },
+        {
+          LLAMANEST_HOST: 'localhost',
+          LLAMANEST_PORT: '6000',
+          LLAMANEST_MAX_QUEUE: '0',
+          LLAMANEST_BODY_LIMIT: '20mb',
+          LLAMANEST_DATA_DIR: '/env/data',
+          LLAMANEST_MODELS_DIR: '/env/models',
+          LLAMANEST_MODELS: '/env/x.gguf, y=/env/y.gguf',
+        },
+      );
+      expect(config).toMatchObject({ host: 'localhost', port: 6000, maxQueue: 0, bodyLimit: '20mb', dataDir: '/env/data', modelsDir: '/env/models' });
+      expect(config.models.map((m) => [m.id, m.path])).toEqual([
+        ['x', '/env/x.gguf'],
+        ['y', '/env/y.gguf'],
+      ]);
+    });
+
+    it('resolves relative --model paths against the working directory, not the config file folder', () => {
+      const path = configFile('port: 9000\n');
+      const config = loadConfig({ config: path, models: ['weights/a.gguf'] }, {});
+      expect(config.models[0].path).toBe(resolve(process.cwd(), 'weights', 'a.gguf'));
+    });
+
+    it('puts modelsDir under the data folder unless set', () => {
+      const config = loadConfig({ dataDir: '/var/llamanest' }, {});
+      expect(config.modelsDir).toBe('/var/llamanest/models');
+    });
+  });
+
+  describe('--model', () => {
+    it('takes the id from the file name without .gguf', () => {
+      expect(loadConfig({ models: ['/models/Qwen3-0.6B-Q8_0.gguf'] }, {}).models[0]).toMatchObject({
+        id: 'Qwen3-0.6B-Q8_0',
+        path: '/models/Qwen3-0.6B-Q8_0.gguf',
+      });
+    });
+
+    it('accepts id=path', () => {
+      expect(loadConfig({ models: ['qwen=/models/q.gguf'] }, {}).models[0]).toMatchObject({ id: 'qwen', path: '/models/q.gguf' });
+    });
+
+    it('keeps hf: URIs as they are', () => {
+      const [plain, named] = loadConfig({ models: ['hf:owner/repo/file-Q4_K_M.gguf', 'mine=hf:owner/repo:Q4_K_M'] }, {}).models;
+      expect(plain).toMatchObject({ id: 'file-Q4_K_M', path: 'hf:owner/repo/file-Q4_K_M.gguf' });
+      expect(named).toMatchObject({ id: 'mine', path: 'hf:owner/repo:Q4_K_M' });
+    });
+
+    it('keeps https URLs as they are', () => {
+      expect(loadConfig({ models: ['https://example.com/m/tiny.gguf'] }, {}).models[0]).toMatchObject({
+        id: 'tiny',
+        path: 'https://example.com/m/tiny.gguf',
+      });
+    });
+
+    it('parses flags and file names into ids', () => {
+      expect(parseModelFlag('a=./a.gguf')).toEqual({ id: 'a', path: './a.gguf' });
+      expect(parseModelFlag('./dir=x/a.gguf')).toEqual({ path: './dir=x/a.gguf' });
+      expect(parseModelFlag('hf:o/r:Q8_0')).toEqual({ path: 'hf:o/r:Q8_0' });
+      expect(modelIdFromPath('/x/Model.GGUF')).toBe('Model');
+      expect(modelIdFromPath('hf:o/r/sub/file.gguf')).toBe('file');
+    });
+  });
+
+  describe('validation', () => {
+    it('names the field of an invalid top-level value', () => {
+      const error = configError(() => loadConfig({ port: 70000 }, {}));
+      expect(error.message).toMatch(/^invalid configuration:\n {2}- port: /);
+    });
+
+    it('names the model field and the file of an invalid per-model value', () => {
+      const path = configFile('models:\n  - path: /a.gguf\n    parallel: 0\n');
+      const error = configError(() => loadConfig({ config: path }, {}));
+      expect(error.message).toContain(`(file ${path},`);
+      expect(error.message).toContain('  - models.0.parallel: ');
+    });
+
+    it('rejects unknown settings in the file (typos must not be ignored silently)', () => {
+      const error = configError(() => loadConfig({ config: configFile('prot: 9000\n') }, {}));
+      expect(error.message).toContain('(root)');
+      expect(error.message).toContain('prot');
+    });
+
+    it('rejects gpuLayers other than auto, max or a whole number', () => {
+      const path = configFile('models:\n  - path: /a.gguf\n    gpuLayers: all\n');
+      expect(configError(() => loadConfig({ config: path }, {})).message).toContain('models.0.gpuLayers');
+    });
+
+    it('rejects a model id with a slash', () => {
+      const path = configFile('models:\n  - id: a/b\n    path: /a.gguf\n');
+      expect(configError(() => loadConfig({ config: path }, {})).message).toContain('  - models.0.id: must not contain spaces or slashes');
+    });
+
+    it('rejects a malformed body limit', () => {
+      expect(configError(() => loadConfig({}, { LLAMANEST_BODY_LIMIT: '10 megabytes' })).message).toContain('  - bodyLimit: must look like 512kb or 10mb');
+    });
+
+    it('names the environment variable of a non-numeric or non-boolean value', () => {
+      expect(configError(() => loadConfig({}, { LLAMANEST_PORT: 'eighty' })).message).toBe('LLAMANEST_PORT must be a number, got "eighty"');
+      expect(configError(() => loadConfig({}, { LLAMANEST_INSECURE_NO_AUTH: 'maybe' })).message).toBe(
+        'LLAMANEST_INSECURE_NO_AUTH must be true or false, got "maybe"',
+      );
+    });
+
+    it('rejects a model id used twice', () => {
+      const error = configError(() => loadConfig({ models: ['a=/x.gguf', 'a=/y.gguf'] }, {}));
+      expect(error.message).toBe('model name "a" is used twice (ids and aliases must be unique)');
+    });
+
+    it('rejects an alias that equals another model id or alias', () => {
+      const clash = configFile('models:\n  - path: /m/tiny.gguf\n  - path: /m/big.gguf\n    aliases: [tiny]\n', 'clash.yaml');
+      expect(configError(() => loadConfig({ config: clash }, {})).message).toContain('model name "tiny" is used twice');
+      const twice = configFile('models:\n  - path: /m/a.gguf\n    aliases: [gpt]\n  - path: /m/b.gguf\n    aliases: [gpt]\n', 'twice.yaml');
+      expect(configError(() => loadConfig({ config: twice }, {})).message).toContain('model name "gpt" is used twice');
+    });
+  });
+
+  describe('authentication', () => {
+    it('refuses a non-loopback host without API keys', () => {
+      const error = configError(() => loadConfig({ host: '0.0.0.0' }, {}));
+      expect(error.message).toContain('refusing to listen on 0.0.0.0 without API keys');
+      expect(error.message).toContain('--insecure-no-auth');
+    });
+
+    it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1'])('allows loopback host %s without keys', (host) => {
+      expect(loadConfig({ host }, {}).host).toBe(host);
+    });
+
+    it('serves without keys on the LAN only when insecureNoAuth is set by flag, env or file', () => {
+      expect(loadConfig({ host: '0.0.0.0', insecureNoAuth: true }, {}).insecureNoAuth).toBe(true);
+      expect(loadConfig({ host: '0.0.0.0' }, { LLAMANEST_INSECURE_NO_AUTH: 'yes' }).insecureNoAuth).toBe(true);
+      expect(loadConfig({ config: configFile('host: 192.168.1.5\ninsecureNoAuth: true\n') }, {}).host).toBe('192.168.1.5');
+    });
+
+    it('lets LLAMANEST_INSECURE_NO_AUTH=false withdraw the file setting', () => {
+      const path = configFile('host: 0.0.0.0\ninsecureNoAuth: true\n');
+      expect(configError(() => loadConfig({ config: path }, { LLAMANEST_INSECURE_NO_AUTH: 'false' })).message).toContain('refusing to listen');
+    });
+
+    it('enables keys from LLAMANEST_API_KEYS, overriding the file, and then allows any host', () => {
+      const path = configFile(`host: 0.0.0.0\nauth:\n  keys: [${KEY_A}]\n`);
+      const config = loadConfig({ config: path }, { LLAMANEST_API_KEYS: ` ${KEY_B} ,${KEY_A},` });
+      expect(config.auth.keys).toEqual([KEY_B, KEY_A]);
+      expect(config.host).toBe('0.0.0.0');
+    });
+
+    it('allows a LAN host with keys from the file', () => {
+      expect(loadConfig({ config: configFile(`host: 0.0.0.0\nauth:\n  keys: [${KEY_A}]\n`) }, {}).auth.keys).toEqual([KEY_A]);
+    });
+
+    it('rejects API keys shorter than 8 characters, naming the key', () => {
+      expect(configError(() => loadConfig({}, { LLAMANEST_API_KEYS: `${KEY_A},short` })).message).toContain(
+        '  - auth.keys.1: API keys must be at least 8 characters',
+      );
+    });
+  });
+});
