@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { INestApplication, Logger } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
@@ -9,8 +9,12 @@ import { buildOpenApiDocument } from './openapi';
 import { VERSION } from './version';
 
 /** Creates the Nest application with the full HTTP pipeline (body parsing, Swagger UI). */
-export async function createApp(config: AppConfig, module = AppModule.forRoot(config)): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bodyParser: false, logger: ['log', 'warn', 'error'] });
+export async function createApp(
+  config: AppConfig,
+  module = AppModule.forRoot(config),
+  logger: LogLevel[] | false = ['log', 'warn', 'error'],
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bodyParser: false, logger });
   app.use(jsonBody(config.bodyLimit));
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, VERSION), {

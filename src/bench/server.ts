@@ -28,22 +28,18 @@ export async function startServer(model: { id: string; path: string; parallel: n
   const keep = (data: Buffer) => (log = (log + data.toString()).slice(-4000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`the server exited (code ${code}):\n${log}`);
-  });
-  exited.catch(() => undefined);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await Promise.race([waitForModel(baseUrl), exited]);
+    await waitForModel(baseUrl, child);
   } catch (error) {
     await stop(child);
-    throw new Error(`${(error as Error).message}\n${log}`);
+    throw new Error(`${(error as Error).message}; its output:\n${log}`);
   }
   return { baseUrl, stop: () => stop(child) };
 }
 
-async function waitForModel(baseUrl: string): Promise<void> {
-  for (;;) {
+async function waitForModel(baseUrl: string, child: ChildProcess): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null) {
     const health = await fetch(`${baseUrl}/health`).then((res) => res.json() as Promise<{ status: string; models: { loaded: boolean }[] }>, () => undefined);
     if (health?.status === 'ok') {
       if (health.models.every((m) => m.loaded)) return;
@@ -51,6 +47,7 @@ async function waitForModel(baseUrl: string): Promise<void> {
     }
     await sleep(100);
   }
+  throw new Error(`the server exited (${child.exitCode ?? child.signalCode})`);
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -53,7 +53,7 @@ program
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (opts: { out?: string }) => {
     const config = loadConfig({ models: [] }, {});
-    const app = await createApp(config);
+    const app = await createApp(config, undefined, false);
     const json = `${JSON.stringify(buildOpenApiDocument(app, VERSION), null, 2)}\n`;
     await app.close();
     if (opts.out) writeFileSync(opts.out, json);

@@ -3,18 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ModelRegistry } from '../inference/model-registry.service';
-
-export class HealthModelDto {
-  id: string;
-  loaded: boolean;
-}
-
-export class HealthDto {
-  /** `ok` when every configured model has loaded, `loading` before. */
-  status: 'ok' | 'loading';
-
-  models: HealthModelDto[];
-}
+import { HealthDto } from './dto/health.dto';
 
 @ApiTags('Health')
 @Controller('health')

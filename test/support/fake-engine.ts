@@ -1,0 +1,149 @@
+import { INestApplication } from '@nestjs/common';
+import { AppModule } from '../../src/app.module';
+import { AppConfig } from '../../src/config/config.schema';
+import { EngineBackend, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from '../../src/inference/engine.port';
+import { ChatTurn, SamplingOptions } from '../../src/inference/inference.types';
+import { createApp } from '../../src/main';
+
+/** Token ids of the fake vocabulary. */
+export const T = { HELLO: 1, WORLD: 2, BANG: 3, EOG: 9 } as const;
+const TEXTS: Record<number, string> = { [T.HELLO]: 'Hello', [T.WORLD]: ' world', [T.BANG]: '!', [T.EOG]: '' };
+
+/** A step of a scripted generation: yield a token, throw an error, or wait for a promise. */
+export type Step = number | Error | Promise<unknown>;
+
+/**
+ * A model whose every generation follows `script`. The prompt is one token per chat turn plus a
+ * start and an end token, so a single message renders to 3 prompt tokens.
+ */
+export class FakeModel implements EngineModel {
+  readonly contextLength = 64;
+  readonly sizeBytes = 1234;
+  script: Step[] = [T.HELLO, T.WORLD, T.BANG, T.EOG];
+  reusedTokens = 1;
+  /** Thrown by renderChat, to simulate a failure before any output. */
+  renderError?: Error;
+  readonly generateCalls: { prompt: number[]; sampling: SamplingOptions }[] = [];
+  private readonly sequences: EngineSequence[];
+
+  constructor(readonly sequenceCount: number) {
+    this.sequences = Array.from({ length: sequenceCount }, () => this.newSequence());
+  }
+
+  tokenize(text: string): number[] {
+    return [...text].map(() => T.HELLO);
+  }
+
+  detokenize(tokens: readonly number[]): string {
+    return tokens.map((t) => TEXTS[t] ?? '?').join('');
+  }
+
+  isEndOfGeneration(token: number): boolean {
+    return token === T.EOG;
+  }
+
+  renderChat(turns: ChatTurn[]): RenderedPrompt {
+    if (this.renderError) throw this.renderError;
+    return { tokens: [100, ...turns.map(() => 101), 102], stopTexts: [], stopTokens: [] };
+  }
+
+  sequence(index: number): EngineSequence {
+    return this.sequences[index];
+  }
+
+  async dispose(): Promise<void> {}
+
+  private newSequence(): EngineSequence {
+    const model = this;
+    return {
+      cachedTokens: [],
+      async generate(prompt: number[], sampling: SamplingOptions): Promise<SequenceGeneration> {
+        model.generateCalls.push({ prompt, sampling });
+        const script = [...model.script];
+        async function* tokens(): AsyncGenerator<number, void, void> {
+          for (const step of script) {
+            if (step instanceof Error) throw step;
+            if (typeof step === 'number') yield step;
+            else await step;
+          }
+        }
+        return { reusedTokens: model.reusedTokens, tokens: tokens() };
+      },
+    };
+  }
+}
+
+/** An EngineBackend whose loadModel resolves when the test says so (at once by default). */
+export class FakeBackend implements EngineBackend {
+  readonly models: FakeModel[] = [];
+  private loaded?: () => void;
+  private readonly gate: Promise<void>;
+
+  constructor(options: { holdLoading?: boolean } = {}) {
+    this.gate = options.holdLoading ? new Promise((resolve) => (this.loaded = resolve)) : Promise.resolve();
+  }
+
+  /** Lets a held loadModel finish. */
+  finishLoading(): void {
+    this.loaded?.();
+  }
+
+  get model(): FakeModel {
+    return this.models[0];
+  }
+
+  async loadModel(spec: ModelLoadSpec): Promise<EngineModel> {
+    const model = new FakeModel(spec.sequences);
+    this.models.push(model);
+    await this.gate;
+    return model;
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+export const FAKE_MODEL_ID = 'fake-model';
+
+export function fakeConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    insecureNoAuth: false,
+    bodyLimit: '1mb',
+    maxQueue: 0,
+    dataDir: '/nonexistent/llamanest',
+    modelsDir: '/nonexistent/llamanest/models',
+    auth: { keys: [] },
+    models: [{ id: FAKE_MODEL_ID, path: '/nonexistent/fake.gguf', parallel: 1, gpuLayers: 'auto', aliases: ['fake-alias'] }],
+    ...overrides,
+  };
+}
+
+/** The real Nest application (guard, pipe, filter, SSE) over a fake engine, listening on a free loopback port. */
+export class FakeServer {
+  private constructor(
+    readonly app: INestApplication,
+    readonly backend: FakeBackend,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(config = fakeConfig(), backend = new FakeBackend()): Promise<FakeServer> {
+    const app = await createApp(config, AppModule.forRoot(config, { useValue: backend }));
+    app.useLogger(false);
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    return new FakeServer(app, backend, `http://127.0.0.1:${address.port}`);
+  }
+
+  fetch(path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, init);
+  }
+
+  post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  }
+
+  close(): Promise<void> {
+    return this.app.close();
+  }
+}
