@@ -19,7 +19,7 @@ export async function startServer(model: { id: string; path: string; parallel: n
   const config = join(dir, 'bench-config.yaml');
   writeFileSync(config, JSON.stringify({ dataDir: dir, models: [model] })); // JSON is YAML
   const port = await freePort();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLAMANEST_')));
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLAMANEST_'))), NO_COLOR: '1' };
   const child = spawn(process.execPath, [join(__dirname, '../cli/main.js'), 'serve', '--config', config, '--port', String(port)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
