@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module';
-import { AppConfig } from '../config/config.schema';
+import type { AppConfig } from '../config/config.schema';
 
 export interface ApiKeyPrincipal {
   /** A name safe to log: never the key itself. */

@@ -97,6 +97,13 @@ models:
       expect(config.models.map((m) => m.path)).toEqual([join(dir, 'weights', 'a.gguf'), resolve(dir, '..', 'b.gguf')]);
     });
 
+    it('resolves relative data and models folders against the folder of the config file', () => {
+      const path = configFile('dataDir: state\nmodelsDir: ../weights\n');
+      const config = loadConfig({ config: path }, {});
+      expect(config.dataDir).toBe(join(dir, 'state'));
+      expect(config.modelsDir).toBe(resolve(dir, '..', 'weights'));
+    });
+
     it('treats an empty file as no settings', () => {
       expect(loadConfig({ config: configFile('') }, {}).port).toBe(8080);
     });
@@ -191,6 +198,8 @@ models:
       expect(parseModelFlag('hf:o/r:Q8_0')).toEqual({ path: 'hf:o/r:Q8_0' });
       expect(modelIdFromPath('/x/Model.GGUF')).toBe('Model');
       expect(modelIdFromPath('hf:o/r/sub/file.gguf')).toBe('file');
+      expect(modelIdFromPath('hf:bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M')).toBe('Llama-3.2-3B-Instruct-GGUF:Q4_K_M');
+      expect(modelIdFromPath('hf:o/r:sub/file-Q8_0.gguf')).toBe('file-Q8_0');
     });
   });
 

@@ -32,6 +32,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const configPath = env.LLAMANEST_CONFIG ?? flags.config;
   const fromFile = configPath ? readConfigFile(configPath) : {};
   const merged: Record<string, unknown> = { ...fromFile };
+  // Folders written in the file are relative to the file (launchd runs us from /).
+  for (const key of ['dataDir', 'modelsDir']) {
+    if (configPath && typeof merged[key] === 'string') merged[key] = resolve(configPath, '..', merged[key] as string);
+  }
   const set = (key: string, value: unknown) => {
     if (value !== undefined) merged[key] = value;
   };
@@ -99,8 +103,10 @@ export function parseModelFlag(value: string): { id?: string; path: string } {
 
 export function modelIdFromPath(path: string): string {
   if (path.startsWith('hf:')) {
+    // hf:<owner>/<repo>:<file-or-quant> -> the file's name, or "<repo>:<quant>" so quants of different repos stay distinct
     const [repo, file] = path.slice(3).split(':');
-    return (file ? basename(file) : basename(repo)).replace(/\.gguf$/i, '');
+    if (!file) return basename(repo).replace(/\.gguf$/i, '');
+    return /\.gguf$/i.test(file) ? basename(file).replace(/\.gguf$/i, '') : `${basename(repo)}:${file}`;
   }
   return basename(path).replace(/\.gguf$/i, '');
 }

@@ -12,12 +12,12 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Readiness: 200 when the models are loaded, 503 while they load (no API key needed)' })
+  @ApiOperation({ summary: 'Readiness: 200 when every model is loaded; 503 while they load or if one failed (no API key needed)' })
   @ApiResponse({ status: 200, type: HealthDto })
   @ApiResponse({ status: 503, type: HealthDto })
   check(@Res({ passthrough: true }) res: Response): HealthDto {
-    const ready = this.registry.ready;
-    res.status(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'loading', models: this.registry.list().map((m) => ({ id: m.id, loaded: m.loaded })) };
+    const status = this.registry.status;
+    res.status(status === 'ok' ? 200 : 503);
+    return { status, models: this.registry.list().map((m) => ({ id: m.id, loaded: m.loaded, ...(m.loadFailed ? { failed: true } : {}) })) };
   }
 }

@@ -12,9 +12,10 @@ export class ModelNotFoundError extends InferenceError {
   }
 }
 
+/** The model failed to load; the reason is in the server log, not in the message (it may name local paths). */
 export class ModelLoadError extends InferenceError {
-  constructor(readonly model: string, reason: string) {
-    super(`The model '${model}' could not be loaded: ${reason}`);
+  constructor(readonly model: string) {
+    super(`The model '${model}' is not available: it failed to load (the server log has the reason).`);
   }
 }
 

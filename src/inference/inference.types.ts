@@ -61,6 +61,8 @@ export interface ModelInfo {
   aliases: string[];
   contextLength?: number;
   loaded: boolean;
+  /** The model could not be loaded (the reason is in the server log). */
+  loadFailed: boolean;
   /** Unix seconds of when the model file was created or registered. */
   created: number;
 }

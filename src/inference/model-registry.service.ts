@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
-import { AppConfig, ModelConfig } from '../config/config.schema';
+import type { AppConfig, ModelConfig } from '../config/config.schema';
 import { ENGINE_BACKEND, EngineBackend, EngineModel } from './engine.port';
 import { ModelLoadError, ModelNotFoundError } from './inference.errors';
 import { ModelInfo } from './inference.types';
@@ -50,9 +50,11 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     await this.backend.dispose();
   }
 
-  /** True once every configured model has finished loading (successfully or not). */
-  get ready(): boolean {
-    return [...this.entries.values()].every((e) => e.loaded || e.failure);
+  /** `ok` when every model is loaded, `loading` while any still loads, `error` when one failed to load. */
+  get status(): 'ok' | 'loading' | 'error' {
+    const entries = [...this.entries.values()];
+    if (entries.some((e) => !e.loaded && !e.failure)) return 'loading';
+    return entries.some((e) => e.failure) ? 'error' : 'ok';
   }
 
   list(): ModelInfo[] {
@@ -82,12 +84,13 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
       aliases: e.config.aliases,
       contextLength: e.loaded?.engine.contextLength ?? e.config.contextSize,
       loaded: Boolean(e.loaded),
+      loadFailed: Boolean(e.failure),
       created: e.created,
     };
   }
 
   private load(entry: ModelEntry): Promise<LoadedModel> {
-    if (entry.failure) return Promise.reject(new ModelLoadError(entry.config.id, entry.failure));
+    if (entry.failure) return Promise.reject(new ModelLoadError(entry.config.id));
     entry.loading ??= this.loadNow(entry);
     return entry.loading;
   }
@@ -112,7 +115,7 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       entry.failure = (error as Error).message;
       this.logger.error(`model ${config.id} failed to load from ${config.path}: ${entry.failure}`);
-      throw new ModelLoadError(config.id, entry.failure);
+      throw new ModelLoadError(config.id);
     }
   }
 }

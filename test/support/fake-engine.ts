@@ -79,7 +79,7 @@ export class FakeBackend implements EngineBackend {
   private loaded?: () => void;
   private readonly gate: Promise<void>;
 
-  constructor(options: { holdLoading?: boolean } = {}) {
+  constructor(private readonly options: { holdLoading?: boolean; failLoading?: string } = {}) {
     this.gate = options.holdLoading ? new Promise((resolve) => (this.loaded = resolve)) : Promise.resolve();
   }
 
@@ -96,6 +96,7 @@ export class FakeBackend implements EngineBackend {
     const model = new FakeModel(spec.sequences);
     this.models.push(model);
     await this.gate;
+    if (this.options.failLoading) throw new Error(this.options.failLoading);
     return model;
   }
 

@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } f
 import type { Response } from 'express';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
-import { toApiError } from '../shared/error-mapping';
 import { SseWriter } from '../shared/sse-writer';
 import { ChatCompletionsService } from './chat-completions.service';
 import { ChatCompletionRequestMessageContentPartTextDto } from './dto/chat-completion-request-message.dto';
@@ -33,13 +32,10 @@ export class ChatCompletionsController {
       res.json(await this.chat.complete(body, generation));
       return;
     }
+    // Errors from here on reach the exception filter, which ends the open stream with an error event.
     const sse = new SseWriter(res);
     sse.open();
-    try {
-      for await (const chunk of this.chat.chunks(body, generation)) await sse.send(chunk);
-      sse.done();
-    } catch (error) {
-      await sse.fail(toApiError(error).toEnvelope());
-    }
+    for await (const chunk of this.chat.chunks(body, generation)) await sse.send(chunk);
+    sse.done();
   }
 }

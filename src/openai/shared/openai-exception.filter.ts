@@ -1,8 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { toApiError } from './error-mapping';
+import { SseWriter } from './sse-writer';
 
-/** Every error leaves the server as the OpenAI envelope `{"error":{message,type,param,code}}`. */
+/**
+ * Every error leaves the server as the OpenAI envelope `{"error":{message,type,param,code}}`;
+ * on a stream that already started, as an SSE error event followed by `data: [DONE]`.
+ */
 @Catch()
 export class OpenAIExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -16,7 +20,8 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
       this.logger.error(`${request.method} ${request.url}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
     if (response.headersSent || response.destroyed) {
-      if (!response.writableEnded) response.end();
+      if (SseWriter.isOpenOn(response)) void new SseWriter(response).fail(error.toEnvelope());
+      else if (!response.writableEnded) response.end();
       return;
     }
     response.status(error.status).set(error.headers).json(error.toEnvelope());

@@ -8,6 +8,11 @@ import { ErrorEnvelope } from './api-error';
 export class SseWriter {
   constructor(private readonly res: Response) {}
 
+  /** Whether `res` is an event stream that has started and not ended. */
+  static isOpenOn(res: Response): boolean {
+    return res.headersSent && !res.writableEnded && !res.destroyed && String(res.getHeader('content-type')).startsWith('text/event-stream');
+  }
+
   open(): void {
     this.res.status(200);
     this.res.set({

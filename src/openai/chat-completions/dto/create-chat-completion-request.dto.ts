@@ -138,7 +138,7 @@ export class CreateChatCompletionRequestDto {
   metadata?: Record<string, string> | null;
 
   @ApiHideProperty()
-  @NotSupported([])
+  @NotSupported([[]])
   tools?: unknown;
 
   @ApiHideProperty()

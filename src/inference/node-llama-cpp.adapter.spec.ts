@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_CONTEXT_LENGTH, DEMO_COUNTING, DEMO_GREETING } from '../demo-model/demo-model';
+import { ensureDemoModel } from '../demo-model/demo-model.file';
+import { commonPrefixLength, EngineModel, EngineSequence } from './engine.port';
+import { GenerationAbortedError } from './inference.errors';
+import { ChatTurn, SamplingOptions } from './inference.types';
+import { NodeLlamaCppBackend } from './node-llama-cpp.adapter';
+
+const GREEDY: SamplingOptions = { temperature: 0 };
+const HI: ChatTurn[] = [{ role: 'user', text: 'Hi' }];
+const live = () => new AbortController().signal;
+
+/** Generates up to `max` tokens, stopping after the first end-of-generation token. */
+async function generate(model: EngineModel, sequence: EngineSequence, prompt: number[], sampling = GREEDY, max = 20) {
+  const generation = await sequence.generate(prompt, sampling, live());
+  const tokens: number[] = [];
+  for await (const token of generation.tokens) {
+    tokens.push(token);
+    if (model.isEndOfGeneration(token) || tokens.length >= max) break;
+  }
+  return { reusedTokens: generation.reusedTokens, tokens };
+}
+
+describe('NodeLlamaCppBackend with the demo model', () => {
+  let dir: string;
+  let backend: NodeLlamaCppBackend;
+  let model: EngineModel;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'llamanest-adapter-'));
+    backend = new NodeLlamaCppBackend();
+    model = await backend.loadModel({ id: 'demo', source: ensureDemoModel(dir), downloadDir: dir, sequences: 2, gpuLayers: 'auto' });
+  });
+
+  afterAll(async () => {
+    await model?.dispose();
+    await backend?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the context and sequences it was created with', () => {
+    expect(model.contextLength).toBe(DEMO_CONTEXT_LENGTH);
+    expect(model.sequenceCount).toBe(2);
+    expect(model.sizeBytes).toBeGreaterThan(0);
+  });
+
+  it('tokenizes the greeting into 9 tokens and detokenizes them back exactly', () => {
+    const tokens = model.tokenize(DEMO_GREETING);
+    expect(tokens).toHaveLength(9);
+    expect(model.detokenize(tokens)).toBe(DEMO_GREETING);
+    expect(tokens.map((t) => model.detokenize([t]))).toEqual(['Hello', '!', ' I', ' am', ' the', ' llamanest', ' demo', ' model', '.']);
+  });
+
+  it('renders a user "Hi" with the chat template into 11 tokens ending the turn with a stop token', () => {
+    const prompt = model.renderChat(HI);
+    expect(prompt.tokens).toHaveLength(11);
+    expect(model.detokenize(prompt.tokens)).toBe('user\nHi\nassistant\n');
+    const endOfTurn = prompt.tokens[6]; // <s> <|im_start|> user \n H i <|im_end|> ...
+    expect(model.isEndOfGeneration(endOfTurn)).toBe(true);
+    expect(prompt.stopTokens).toContain(endOfTurn);
+    expect(prompt.stopTexts).toEqual(['<|im_end|>']);
+  });
+
+  it('generates the greeting greedily, then an end-of-generation token', async () => {
+    const prompt = model.renderChat(HI);
+    const { reusedTokens, tokens } = await generate(model, model.sequence(0), prompt.tokens);
+    expect(reusedTokens).toBe(0);
+    expect(tokens.slice(0, -1)).toEqual(model.tokenize(DEMO_GREETING));
+    expect(tokens.slice(0, -1).some((t) => model.isEndOfGeneration(t))).toBe(false);
+    const last = tokens[tokens.length - 1];
+    expect(model.isEndOfGeneration(last)).toBe(true);
+    expect(prompt.stopTokens).toContain(last);
+  });
+
+  it('reuses all but the last prompt token when the same prompt comes again on the same sequence', async () => {
+    const prompt = model.renderChat([{ role: 'user', text: 'Hello there' }]).tokens;
+    const sequence = model.sequence(0);
+    await generate(model, sequence, prompt);
+    const again = await generate(model, sequence, prompt);
+    expect(again.reusedTokens).toBe(prompt.length - 1);
+    expect(model.detokenize(again.tokens.slice(0, -1))).toBe(DEMO_GREETING);
+  });
+
+  it('reuses only the shared prefix of a different prompt and still generates correctly', async () => {
+    const sequence = model.sequence(0);
+    await generate(model, sequence, model.renderChat([{ role: 'user', text: 'Ha' }]).tokens);
+    const { reusedTokens, tokens } = await generate(model, sequence, model.renderChat(HI).tokens);
+    expect(reusedTokens).toBe(5); // <s> <|im_start|> user \n H
+    expect(model.detokenize(tokens.slice(0, -1))).toBe(DEMO_GREETING);
+  });
+
+  it('keeps each sequence its own cache', async () => {
+    const prompt = model.renderChat([{ role: 'user', text: 'Only on one' }]).tokens;
+    await generate(model, model.sequence(0), prompt);
+    expect(model.sequence(0).cachedTokens.slice(0, prompt.length)).toEqual(prompt);
+    const otherCache = [...model.sequence(1).cachedTokens];
+    const other = await generate(model, model.sequence(1), prompt);
+    expect(other.reusedTokens).toBe(commonPrefixLength(otherCache, prompt));
+    expect(other.reusedTokens).toBeLessThan(prompt.length - 1);
+  });
+
+  it('counts without end when "count" is in the conversation', async () => {
+    const turns: ChatTurn[] = [
+      { role: 'user', text: 'Hi' },
+      { role: 'assistant', text: DEMO_GREETING },
+      { role: 'user', text: 'Please count for me' },
+    ];
+    const { tokens } = await generate(model, model.sequence(1), model.renderChat(turns).tokens, GREEDY, 12);
+    expect(tokens).toHaveLength(12);
+    expect(model.detokenize(tokens)).toBe(`${DEMO_COUNTING} one two`);
+  });
+
+  it('samples " model" or " bot" after "demo" at temperature 1, reproducibly per seed', async () => {
+    const prompt = model.renderChat(HI).tokens;
+    const text = async (seed: number) => model.detokenize((await generate(model, model.sequence(1), prompt, { temperature: 1, seed })).tokens.slice(0, -1));
+    const outputs = new Set<string>();
+    for (let seed = 1; seed <= 12; seed++) outputs.add(await text(seed));
+    expect(outputs).toEqual(new Set([DEMO_GREETING, 'Hello! I am the llamanest demo bot.']));
+    expect(await text(3)).toBe(await text(3));
+  });
+
+  it('rejects with GenerationAbortedError when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(model.sequence(0).generate(model.renderChat(HI).tokens, GREEDY, controller.signal)).rejects.toBeInstanceOf(GenerationAbortedError);
+  });
+});
