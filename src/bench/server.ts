@@ -40,11 +40,9 @@ export async function startServer(model: { id: string; path: string; parallel: n
 
 async function waitForModel(baseUrl: string, child: ChildProcess): Promise<void> {
   while (child.exitCode === null && child.signalCode === null) {
-    const health = await fetch(`${baseUrl}/health`).then((res) => res.json() as Promise<{ status: string; models: { loaded: boolean }[] }>, () => undefined);
-    if (health?.status === 'ok') {
-      if (health.models.every((m) => m.loaded)) return;
-      throw new Error('the server could not load the model');
-    }
+    const health = await fetch(`${baseUrl}/health`).then((res) => res.json() as Promise<{ status: string }>, () => undefined);
+    if (health?.status === 'ok') return;
+    if (health?.status === 'error') throw new Error('the server could not load the model');
     await sleep(100);
   }
   throw new Error(`the server exited (${child.exitCode ?? child.signalCode})`);
