@@ -10,11 +10,11 @@ export async function generateInProcess(model: EngineModel, userText: string, ma
   const prompt = model.renderChat([{ role: 'user', text: userText }]);
   const stopTokens = new Set(prompt.stopTokens);
   const started = performance.now();
-  const generation = await model.sequence(0).generate(prompt.tokens, { temperature: 0 }, new AbortController().signal);
+  const generation = await model.sequence(0).generate(prompt.tokens, { sampling: { temperature: 0 } }, new AbortController().signal);
   let tokens = 0;
   let first: number | undefined;
   let last: number | undefined;
-  for await (const token of generation.tokens) {
+  for await (const { token } of generation.tokens) {
     if (model.isEndOfGeneration(token) || stopTokens.has(token)) break;
     last = performance.now();
     first ??= last;

@@ -15,6 +15,9 @@ import { GgufWriter, MetadataValue, TensorSpec } from './gguf-writer';
  *   model counts instead: "One two three ... ten one two ..." forever (use max_tokens).
  * - Any other text is followed by a newline and then the greeting; " one" .. " ten" continue
  *   counting, which makes legacy completions predictable too.
+ * - Under a grammar (JSON schema, forced tool calls) the chains are mostly disallowed; then small
+ *   constant preferences for closing characters make the model close strings, objects and arrays
+ *   early, so constrained output is short, valid and deterministic.
  */
 export const DEMO_GREETING = 'Hello! I am the llamanest demo model.';
 export const DEMO_GREETING_BRANCH = 'Hello! I am the llamanest demo bot.';
@@ -43,6 +46,15 @@ const DIM_CONST = 62; // 1 for every token
 const DIM_TRIGGER = 63; // 1 for trigger tokens
 const QK_DIM = 62; // a slow-rotating RoPE pair, so attention to the trigger ignores distance
 const LOGIT = 8; // per unit of normalized activation: margins of ~40 logits
+/** Context-free preferences (far below LOGIT, so they only matter where a grammar rules out the chains). */
+const GRAMMAR_PREFERENCES: [string, number][] = [
+  ['"', 1],
+  ['}', 0.8],
+  [']', 0.8],
+  [',', 0.5],
+  [':', 0.5],
+  ['1', 0.3],
+];
 
 interface Vocabulary {
   tokens: string[];
@@ -78,6 +90,13 @@ function buildVocabulary(): Vocabulary {
     }
   }
   return { tokens, scores, types, id };
+}
+
+/** The id of a token of the demo vocabulary (pieces use U+2581 for a leading space, like SentencePiece). */
+export function demoTokenId(piece: string): number {
+  const id = buildVocabulary().id.get(piece);
+  if (id === undefined) throw new Error(`the demo vocabulary has no token ${JSON.stringify(piece)}`);
+  return id;
 }
 
 /** Builds the GGUF bytes of the demo model. Pure and deterministic: same bytes every time. */
@@ -117,6 +136,7 @@ export function buildDemoModel(): Buffer {
   w('Hello', DIM_SEEN, -LOGIT);
   w('One', classOf.get(NEWLINE)!, LOGIT / 2);
   w('One', DIM_SEEN, LOGIT / 2);
+  for (const [token, preference] of GRAMMAR_PREFERENCES) w(token, DIM_CONST, preference);
 
   // One attention head: the query is constant, the key fires on trigger tokens, the value
   // carries the trigger into DIM_SEEN (about 1.0 after the output projection).

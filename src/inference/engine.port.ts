@@ -1,4 +1,4 @@
-import { ChatTurn, SamplingOptions } from './inference.types';
+import { ChatTurn, JsonSchema, SamplingOptions, ToolDefinition } from './inference.types';
 
 /**
  * The engine's view of a model runtime. One adapter implements it with node-llama-cpp; the rest
@@ -32,6 +32,43 @@ export interface RenderedPrompt {
   stopTokens: number[];
 }
 
+/** A compiled grammar, created by the model's runtime and passed back to `generate`. */
+export interface EngineGrammar {
+  readonly kind: 'grammar';
+}
+
+export type GrammarSpec = { type: 'json_schema'; schema: JsonSchema } | { type: 'one_of'; texts: string[] };
+
+/** Text with special tokens, as the chat format writes it. */
+export interface FormatText {
+  text: string;
+  tokens: number[];
+}
+
+/** How the model's chat format writes a function call: prefix + name + paramsPrefix + JSON params + suffix. */
+export interface FunctionCallSyntax {
+  prefix: FormatText;
+  paramsPrefix: FormatText;
+  suffix: FormatText;
+  /** Texts that announce a call in free generation (the prefix and its variants). */
+  triggers: string[];
+}
+
+export interface GenerateOptions {
+  sampling: SamplingOptions;
+  grammar?: EngineGrammar;
+  logitBias?: Record<number, number>;
+  /** Return log probabilities with each token, with this many top alternatives. */
+  logprobs?: { top: number };
+}
+
+export interface GeneratedToken {
+  token: number;
+  /** Natural log of the token's probability, when requested. */
+  logprob?: number;
+  top?: { token: number; logprob: number }[];
+}
+
 export interface EngineModel {
   /** Tokens one sequence can hold. */
   readonly contextLength: number;
@@ -41,7 +78,13 @@ export interface EngineModel {
   /** Text of `tokens`; `previous` are the tokens before them (for word-boundary rules of the tokenizer). */
   detokenize(tokens: readonly number[], previous?: readonly number[]): string;
   isEndOfGeneration(token: number): boolean;
-  renderChat(turns: ChatTurn[]): RenderedPrompt;
+  renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt;
+  /** Text of one token with special tokens written out (for logprobs). */
+  tokenText(token: number): string;
+  readonly vocabularySize: number;
+  functionCallSyntax(): FunctionCallSyntax;
+  /** Compiles a grammar; rejects schemas the grammar engine cannot enforce. */
+  createGrammar(spec: GrammarSpec): Promise<EngineGrammar>;
   sequence(index: number): EngineSequence;
   dispose(): Promise<void>;
 }
@@ -53,13 +96,13 @@ export interface EngineSequence {
    * Evaluates `prompt` (reusing the longest cached prefix) and yields generated tokens, end-of-generation
    * tokens included, until the consumer stops iterating. Aborting `signal` stops between batches.
    */
-  generate(prompt: number[], sampling: SamplingOptions, signal: AbortSignal): Promise<SequenceGeneration>;
+  generate(prompt: number[], options: GenerateOptions, signal: AbortSignal): Promise<SequenceGeneration>;
 }
 
 export interface SequenceGeneration {
   /** Prompt tokens reused from the KV cache instead of evaluated. */
   reusedTokens: number;
-  tokens: AsyncGenerator<number, void, void>;
+  tokens: AsyncGenerator<GeneratedToken, void, void>;
 }
 
 /** Length of the common prefix of two token lists. */

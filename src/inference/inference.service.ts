@@ -1,13 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { EngineModel, EngineSequence, RenderedPrompt } from './engine.port';
-import { IncrementalDetokenizer } from './incremental-detokenizer';
-import { ContextLengthExceededError, GenerationAbortedError } from './inference.errors';
-import { FinishReason, Generation, GenerationEvent, GenerationRequest, TokenUsage } from './inference.types';
+import { ChoiceGenerator, PreparedGeneration, PreparedTools } from './choice-generator';
+import { EngineGrammar, EngineModel } from './engine.port';
+import { ContextLengthExceededError, InvalidGenerationRequestError } from './inference.errors';
+import { toGrammarSchema } from './json-schema-support';
+import { Generation, GenerationEvent, GenerationRequest, JsonSchema, TokenUsage } from './inference.types';
 import { ModelRegistry } from './model-registry.service';
 import { SequenceLease } from './sequence-pool';
-import { StopSequenceMatcher } from './stop-sequence-matcher';
 
-/** Runs generation requests: admission (model, context length, queue), then the token loop. */
+const ANY_OBJECT: JsonSchema = { type: 'object', additionalProperties: true };
+
+/** Compiles a JSON-schema grammar; a schema the grammar compiler rejects is the client's 400. */
+async function compile(engine: EngineModel, param: string, schema: JsonSchema): Promise<EngineGrammar> {
+  try {
+    return await engine.createGrammar({ type: 'json_schema', schema });
+  } catch (error) {
+    throw new InvalidGenerationRequestError(`The JSON schema in '${param}' cannot be enforced: ${(error as Error).message}`, param);
+  }
+}
+
+/** Runs generation requests: admission (model, context length, queue), then one generator per choice. */
 @Injectable()
 export class InferenceService {
   constructor(private readonly registry: ModelRegistry) {}
@@ -18,13 +29,50 @@ export class InferenceService {
    */
   async startGeneration(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
     const model = await this.registry.get(request.model);
-    const prompt = model.engine.renderChat(request.messages);
-    const maxTokens = this.checkContextLength(model.engine, prompt.tokens.length, request.maxTokens);
-    const lease = await model.pool.acquire(prompt.tokens, signal);
+    const prepared = await this.prepare(model.engine, request);
+    const lease = await model.pool.acquire(prepared.promptTokens, signal);
     return {
       modelId: model.id,
-      promptTokens: prompt.tokens.length,
-      events: this.run(model.engine, lease, prompt, { ...request, maxTokens }, signal),
+      promptTokens: prepared.promptTokens.length,
+      events: this.run(model.engine, lease, prepared, request, signal),
+    };
+  }
+
+  private async prepare(engine: EngineModel, request: GenerationRequest): Promise<PreparedGeneration> {
+    const outOfRange = Object.keys(request.logitBias ?? {}).find((token) => Number(token) >= engine.vocabularySize);
+    if (outOfRange !== undefined) {
+      throw new InvalidGenerationRequestError(`'logit_bias' names token ${outOfRange}, but the model's vocabulary has ${engine.vocabularySize} tokens.`, 'logit_bias');
+    }
+    const useTools = request.tools?.length && request.toolChoice !== 'none';
+    const prompt = engine.renderChat(request.messages, useTools ? request.tools : undefined);
+    return {
+      promptTokens: prompt.tokens,
+      stopTexts: [...request.stop, ...prompt.stopTexts],
+      stopTokens: prompt.stopTokens,
+      maxTokens: this.checkContextLength(engine, prompt.tokens.length, request.maxTokens),
+      sampling: request.sampling,
+      logitBias: request.logitBias,
+      logprobs: request.logprobs,
+      formatGrammar: request.format
+        ? await compile(engine, 'response_format', request.format.type === 'json_schema' ? toGrammarSchema(request.format.schema) : ANY_OBJECT)
+        : undefined,
+      tools: useTools ? await this.prepareTools(engine, request) : undefined,
+    };
+  }
+
+  private async prepareTools(engine: EngineModel, request: GenerationRequest): Promise<PreparedTools> {
+    const tools = request.tools!;
+    const argumentGrammars: PreparedTools['argumentGrammars'] = new Map();
+    for (const tool of tools) {
+      if (tool.parameters) argumentGrammars.set(tool.name, await compile(engine, 'tools', toGrammarSchema(tool.parameters)));
+    }
+    const names = tools.map((t) => t.name);
+    return {
+      choice: request.toolChoice ?? 'auto',
+      syntax: engine.functionCallSyntax(),
+      names,
+      nameGrammar: await engine.createGrammar({ type: 'one_of', texts: names }),
+      argumentGrammars,
     };
   }
 
@@ -39,67 +87,19 @@ export class InferenceService {
   private async *run(
     engine: EngineModel,
     lease: SequenceLease,
-    prompt: RenderedPrompt,
-    request: GenerationRequest & { maxTokens: number },
+    prepared: PreparedGeneration,
+    request: GenerationRequest,
     signal: AbortSignal,
   ): AsyncGenerator<GenerationEvent> {
-    const usage: TokenUsage = { promptTokens: prompt.tokens.length, completionTokens: 0, cachedPromptTokens: 0 };
+    const usage: TokenUsage = { promptTokens: prepared.promptTokens.length, completionTokens: 0, cachedPromptTokens: 0 };
     try {
       for (let choice = 0; choice < request.n; choice++) {
         const seed = request.sampling.seed === undefined ? undefined : request.sampling.seed + choice;
-        yield* this.runChoice(engine, lease.sequence, prompt, request, { choice, seed, usage }, signal);
+        yield* new ChoiceGenerator(engine, lease.sequence, prepared, choice, seed, usage, signal).run();
       }
       yield { type: 'usage', usage };
     } finally {
       lease.release();
     }
-  }
-
-  private async *runChoice(
-    engine: EngineModel,
-    sequence: EngineSequence,
-    prompt: RenderedPrompt,
-    request: GenerationRequest & { maxTokens: number },
-    state: { choice: number; seed?: number; usage: TokenUsage },
-    signal: AbortSignal,
-  ): AsyncGenerator<GenerationEvent> {
-    const { choice, usage } = state;
-    const generation = await sequence.generate(prompt.tokens, { ...request.sampling, seed: state.seed }, signal);
-    if (choice === 0) usage.cachedPromptTokens = generation.reusedTokens;
-    const detokenizer = new IncrementalDetokenizer(engine);
-    const matcher = new StopSequenceMatcher([...request.stop, ...prompt.stopTexts]);
-    const stopTokens = new Set(prompt.stopTokens);
-    let finishReason: FinishReason = 'length';
-    let hitStopSequence = false;
-    const cut = (raw: string) => {
-      const { text, stopped } = matcher.push(raw);
-      hitStopSequence = stopped;
-      return text;
-    };
-    let produced = 0;
-    try {
-      for await (const token of generation.tokens) {
-        if (signal.aborted) throw new GenerationAbortedError();
-        if (engine.isEndOfGeneration(token) || stopTokens.has(token)) {
-          finishReason = 'stop';
-          break;
-        }
-        produced++;
-        usage.completionTokens++;
-        const text = cut(detokenizer.push(token));
-        if (text) yield { type: 'text', choice, text };
-        if (hitStopSequence || produced >= request.maxTokens) break;
-      }
-      if (signal.aborted) throw new GenerationAbortedError();
-      if (!hitStopSequence) {
-        const text = cut(detokenizer.flush());
-        const rest = hitStopSequence ? text : text + matcher.flush();
-        if (rest) yield { type: 'text', choice, text: rest };
-      }
-      if (hitStopSequence) finishReason = 'stop';
-    } finally {
-      await generation.tokens.return();
-    }
-    yield { type: 'finish', choice, finishReason };
   }
 }

@@ -21,6 +21,22 @@ export interface SamplingOptions {
   frequencyPenalty?: number;
 }
 
+/** A JSON schema in the subset node-llama-cpp's grammars enforce (see json-schema-support.ts). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON schema of the arguments object; undefined: no arguments. */
+  parameters?: JsonSchema;
+}
+
+/** `auto`: the model decides; `none`: plain text; `required`: at least one call; `{ name }`: that function. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/** Constrains the text of the answer during generation. */
+export type OutputFormat = { type: 'json_object' } | { type: 'json_schema'; schema: JsonSchema };
+
 export interface GenerationRequest {
   /** Model id or alias as the client sent it. */
   model: string;
@@ -32,9 +48,25 @@ export interface GenerationRequest {
   /** Number of independent choices. */
   n: number;
   sampling: SamplingOptions;
+  /** Token id -> logit offset (-100 bans, +100 all but forces). */
+  logitBias?: Record<number, number>;
+  /** Report the log probability of each generated token and of this many alternatives (0-20). */
+  logprobs?: { top: number };
+  format?: OutputFormat;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** Allow several calls in one answer (default true). */
+  parallelToolCalls?: boolean;
 }
 
-export type FinishReason = 'stop' | 'length';
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top: { token: string; logprob: number; bytes: number[] }[];
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -44,7 +76,9 @@ export interface TokenUsage {
 }
 
 export type GenerationEvent =
-  | { type: 'text'; choice: number; text: string }
+  | { type: 'text'; choice: number; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'tool_call'; choice: number; index: number; id: string; name: string }
+  | { type: 'tool_arguments'; choice: number; index: number; text: string }
   | { type: 'finish'; choice: number; finishReason: FinishReason }
   | { type: 'usage'; usage: TokenUsage };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CONTEXT_LENGTH, DEMO_COUNTING, DEMO_GREETING } from '../demo-model/demo-model';
 import { ensureDemoModel } from '../demo-model/demo-model.file';
-import { commonPrefixLength, EngineModel, EngineSequence } from './engine.port';
+import { commonPrefixLength, EngineModel, EngineSequence, GenerateOptions } from './engine.port';
 import { GenerationAbortedError } from './inference.errors';
 import { ChatTurn, SamplingOptions } from './inference.types';
 import { NodeLlamaCppBackend } from './node-llama-cpp.adapter';
@@ -13,10 +13,10 @@ const HI: ChatTurn[] = [{ role: 'user', text: 'Hi' }];
 const live = () => new AbortController().signal;
 
 /** Generates up to `max` tokens, stopping after the first end-of-generation token. */
-async function generate(model: EngineModel, sequence: EngineSequence, prompt: number[], sampling = GREEDY, max = 20) {
-  const generation = await sequence.generate(prompt, sampling, live());
+async function generate(model: EngineModel, sequence: EngineSequence, prompt: number[], sampling = GREEDY, max = 20, extra: Omit<GenerateOptions, 'sampling'> = {}) {
+  const generation = await sequence.generate(prompt, { sampling, ...extra }, live());
   const tokens: number[] = [];
-  for await (const token of generation.tokens) {
+  for await (const { token } of generation.tokens) {
     tokens.push(token);
     if (model.isEndOfGeneration(token) || tokens.length >= max) break;
   }
@@ -124,6 +124,41 @@ describe('NodeLlamaCppBackend with the demo model', () => {
   it('rejects with GenerationAbortedError when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(model.sequence(0).generate(model.renderChat(HI).tokens, GREEDY, controller.signal)).rejects.toBeInstanceOf(GenerationAbortedError);
+    await expect(model.sequence(0).generate(model.renderChat(HI).tokens, { sampling: GREEDY }, controller.signal)).rejects.toBeInstanceOf(GenerationAbortedError);
+  });
+
+  it('constrains output to a JSON schema grammar', async () => {
+    const grammar = await model.createGrammar({
+      type: 'json_schema',
+      schema: { type: 'object', properties: { city: { type: 'string' }, n: { type: 'integer' } }, required: ['city', 'n'] },
+    });
+    const { tokens } = await generate(model, model.sequence(0), model.renderChat(HI).tokens, GREEDY, 100, { grammar });
+    expect(model.isEndOfGeneration(tokens[tokens.length - 1])).toBe(true);
+    expect(JSON.parse(model.detokenize(tokens.slice(0, -1)))).toEqual({ city: '', n: 1 });
+  });
+
+  it('chooses among fixed texts under a one-of grammar', async () => {
+    const grammar = await model.createGrammar({ type: 'one_of', texts: ['get_weather', 'lookup'] });
+    const { tokens } = await generate(model, model.sequence(0), model.renderChat(HI).tokens, GREEDY, 40, { grammar });
+    expect(['get_weather', 'lookup']).toContain(model.detokenize(tokens.slice(0, -1)));
+  });
+
+  // Log probabilities are tested end to end (test/chat-features.e2e-spec.ts): under jest's VM,
+  // node-llama-cpp's `instanceof Array` check on the native sampling result fails across realms.
+
+  it('applies logit bias: -100 bans the greedy token', async () => {
+    const hello = model.tokenize('Hello')[0];
+    const { tokens } = await generate(model, model.sequence(0), model.renderChat(HI).tokens, GREEDY, 3, { logitBias: { [hello]: -100 } });
+    expect(tokens[0]).not.toBe(hello);
+    expect(model.detokenize(tokens)).toBe('One two three');
+  });
+
+  it("describes the chat format's function-call syntax", () => {
+    const syntax = model.functionCallSyntax();
+    expect(syntax.prefix.text).toBe('||call: ');
+    expect(syntax.paramsPrefix.text).toBe('(');
+    expect(syntax.suffix.text).toBe(')');
+    expect(syntax.triggers).toContain('||call:');
+    expect(model.detokenize(syntax.prefix.tokens)).toBe('||call: ');
   });
 });

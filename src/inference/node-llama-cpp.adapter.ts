@@ -1,9 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { cpus } from 'node:os';
-import { commonPrefixLength, EngineBackend, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from './engine.port';
+import {
+  commonPrefixLength,
+  EngineBackend,
+  EngineGrammar,
+  EngineModel,
+  EngineSequence,
+  FormatText,
+  FunctionCallSyntax,
+  GeneratedToken,
+  GenerateOptions,
+  GrammarSpec,
+  ModelLoadSpec,
+  RenderedPrompt,
+  SequenceGeneration,
+} from './engine.port';
 import { GenerationAbortedError } from './inference.errors';
-import { ChatTurn, SamplingOptions } from './inference.types';
+import { ChatTurn, ToolDefinition } from './inference.types';
 
 type Module = typeof NodeLlamaCpp;
 
@@ -41,7 +55,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
         threads: spec.threads ?? defaultThreads(llama),
         createSignal: spec.signal,
       });
-      return new NodeLlamaCppModel(m, model, context);
+      return new NodeLlamaCppModel(m, llama, model, context);
     } catch (error) {
       await model.dispose();
       throw error;
@@ -68,12 +82,47 @@ class NodeLlamaCppModel implements EngineModel {
 
   constructor(
     private readonly m: Module,
+    private readonly llama: NodeLlamaCpp.Llama,
     private readonly model: NodeLlamaCpp.LlamaModel,
     private readonly context: NodeLlamaCpp.LlamaContext,
   ) {
     // The GGUF's own chat template when it has one, otherwise a sensible general format.
     this.chatWrapper = m.resolveChatWrapper(model);
-    this.sequences = Array.from({ length: context.totalSequences }, () => new NodeLlamaCppSequence(context.getSequence()));
+    this.sequences = Array.from({ length: context.totalSequences }, () => new NodeLlamaCppSequence(m, model, context.getSequence()));
+  }
+
+  get vocabularySize(): number {
+    const metadata = this.model.fileInfo.metadata as unknown as { tokenizer?: { ggml?: { tokens?: readonly unknown[] } } };
+    return metadata.tokenizer?.ggml?.tokens?.length ?? 0;
+  }
+
+  tokenText(token: number): string {
+    return this.model.detokenize([token as NodeLlamaCpp.Token], true);
+  }
+
+  functionCallSyntax(): FunctionCallSyntax {
+    const call = this.chatWrapper.settings.functions.call;
+    const alternates = (call.prefixAlternateMatches ?? []).map((p) => this.formatText(p).text);
+    const prefix = this.formatText(call.prefix);
+    return {
+      prefix,
+      paramsPrefix: this.formatText(call.paramsPrefix),
+      suffix: this.formatText(call.suffix),
+      triggers: [...new Set([prefix.text.trim(), ...alternates.map((a) => a.trim())])].filter(Boolean),
+    };
+  }
+
+  async createGrammar(spec: GrammarSpec): Promise<EngineGrammar> {
+    const grammar =
+      spec.type === 'json_schema'
+        ? await this.llama.createGrammarForJsonSchema(spec.schema as never)
+        : await this.llama.createGrammar({ grammar: `root ::= ${spec.texts.map((t) => JSON.stringify(t)).join(' | ')}` });
+    return new NodeLlamaCppGrammar(grammar);
+  }
+
+  private formatText(value: string | NodeLlamaCpp.LlamaText): FormatText {
+    const text = this.m.LlamaText(value);
+    return { text: text.toString(), tokens: text.tokenize(this.model.tokenizer) as number[] };
   }
 
   get contextLength(): number {
@@ -100,8 +149,11 @@ class NodeLlamaCppModel implements EngineModel {
     return this.model.isEogToken(token as NodeLlamaCpp.Token);
   }
 
-  renderChat(turns: ChatTurn[]): RenderedPrompt {
-    const state = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(turns) });
+  renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt {
+    const availableFunctions = tools?.length
+      ? Object.fromEntries(tools.map((t) => [t.name, { description: t.description, params: t.parameters as NodeLlamaCpp.GbnfJsonSchema | undefined }]))
+      : undefined;
+    const state = this.chatWrapper.generateContextState({ chatHistory: toChatHistory(turns), availableFunctions });
     const stopTexts: string[] = [];
     const stopTokens: number[] = [];
     for (const trigger of state.stopGenerationTriggers) {
@@ -125,14 +177,24 @@ class NodeLlamaCppModel implements EngineModel {
   }
 }
 
+class NodeLlamaCppGrammar implements EngineGrammar {
+  readonly kind = 'grammar';
+
+  constructor(readonly grammar: NodeLlamaCpp.LlamaGrammar) {}
+}
+
 class NodeLlamaCppSequence implements EngineSequence {
-  constructor(private readonly sequence: NodeLlamaCpp.LlamaContextSequence) {}
+  constructor(
+    private readonly m: Module,
+    private readonly model: NodeLlamaCpp.LlamaModel,
+    private readonly sequence: NodeLlamaCpp.LlamaContextSequence,
+  ) {}
 
   get cachedTokens(): readonly number[] {
     return this.sequence.contextTokens;
   }
 
-  async generate(prompt: number[], sampling: SamplingOptions, signal: AbortSignal): Promise<SequenceGeneration> {
+  async generate(prompt: number[], options: GenerateOptions, signal: AbortSignal): Promise<SequenceGeneration> {
     const seq = this.sequence;
     // Keep the cached prefix, but always evaluate at least the last prompt token to get fresh logits.
     const reused = Math.min(commonPrefixLength(seq.contextTokens, prompt), prompt.length - 1);
@@ -145,19 +207,52 @@ class NodeLlamaCppSequence implements EngineSequence {
       await seq.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + PROMPT_CHUNK, prompt.length - 1)) as NodeLlamaCpp.Token[]);
     }
     if (signal.aborted) throw new GenerationAbortedError();
-    return { reusedTokens: reused, tokens: this.sample(prompt[prompt.length - 1], sampling) };
+    return { reusedTokens: reused, tokens: this.sample(prompt[prompt.length - 1], options) };
   }
 
-  private async *sample(lastPromptToken: number, sampling: SamplingOptions): AsyncGenerator<number, void, void> {
+  private async *sample(lastPromptToken: number, options: GenerateOptions): AsyncGenerator<GeneratedToken, void, void> {
     const generated: number[] = [];
+    const evaluateOptions = this.evaluateOptions(options, generated);
+    const first = [lastPromptToken as NodeLlamaCpp.Token];
+    if (!options.logprobs) {
+      for await (const token of this.sequence.evaluate(first, evaluateOptions)) {
+        generated.push(token);
+        yield { token };
+      }
+      return;
+    }
+    const top = options.logprobs.top;
+    const metadata = { confidence: true, probabilities: top > 0 } as const;
+    for await (const output of this.sequence.evaluateWithMetadata(first, metadata, evaluateOptions)) {
+      generated.push(output.token);
+      const probabilities = (output as { probabilities?: Map<NodeLlamaCpp.Token, number> }).probabilities;
+      yield {
+        token: output.token,
+        logprob: Math.log(output.confidence),
+        top: probabilities ? topEntries(probabilities, top) : undefined,
+      };
+    }
+  }
+
+  private evaluateOptions(options: GenerateOptions, generated: number[]): NodeLlamaCpp.SequenceEvaluateOptions {
+    const { sampling, grammar, logitBias } = options;
     const penalize = Boolean(sampling.presencePenalty || sampling.frequencyPenalty);
-    const tokens = this.sequence.evaluate([lastPromptToken as NodeLlamaCpp.Token], {
+    let tokenBias: NodeLlamaCpp.TokenBias | undefined;
+    if (logitBias && Object.keys(logitBias).length > 0) {
+      tokenBias = new this.m.TokenBias(this.model.tokenizer);
+      for (const [token, bias] of Object.entries(logitBias)) tokenBias.set(Number(token) as NodeLlamaCpp.Token, { logit: bias });
+    }
+    return {
       temperature: sampling.temperature,
       topK: sampling.topK,
       topP: sampling.topP,
       minP: sampling.minP,
       seed: sampling.seed,
       yieldEogToken: true,
+      tokenBias,
+      grammarEvaluationState: grammar
+        ? new this.m.LlamaGrammarEvaluationState({ model: this.model, grammar: (grammar as NodeLlamaCppGrammar).grammar })
+        : undefined,
       repeatPenalty: penalize
         ? {
             punishTokens: () => generated.slice(-MAX_PUNISH_TOKENS) as NodeLlamaCpp.Token[],
@@ -167,12 +262,16 @@ class NodeLlamaCppSequence implements EngineSequence {
             frequencyPenalty: sampling.frequencyPenalty,
           }
         : undefined,
-    });
-    for await (const token of tokens) {
-      generated.push(token);
-      yield token;
-    }
+    };
   }
+}
+
+/** The `count` likeliest tokens of a distribution, as log probabilities. */
+function topEntries(probabilities: Map<NodeLlamaCpp.Token, number>, count: number): { token: number; logprob: number }[] {
+  return [...probabilities]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([token, p]) => ({ token, logprob: Math.log(p) }));
 }
 
 function toChatHistory(turns: ChatTurn[]): NodeLlamaCpp.ChatHistoryItem[] {

@@ -9,7 +9,7 @@ describe('StopSequenceMatcher', () => {
 
   it('cuts at a stop sequence inside one chunk and drops the stop and what follows', () => {
     const matcher = new StopSequenceMatcher(['END']);
-    expect(matcher.push('Hello END world')).toEqual({ text: 'Hello ', stopped: true });
+    expect(matcher.push('Hello END world')).toEqual({ text: 'Hello ', stopped: true, stop: 'END' });
   });
 
   it('emits text that cannot start a stop sequence at once', () => {
@@ -22,7 +22,7 @@ describe('StopSequenceMatcher', () => {
     const matcher = new StopSequenceMatcher(['<|end|>']);
     expect(matcher.push('Hi <|')).toEqual({ text: 'Hi ', stopped: false });
     expect(matcher.push('en')).toEqual({ text: '', stopped: false });
-    expect(matcher.push('d|> trailing')).toEqual({ text: '', stopped: true });
+    expect(matcher.push('d|> trailing')).toEqual({ text: '', stopped: true, stop: '<|end|>' });
   });
 
   it('holds back a partial prefix and releases it once it cannot become a stop', () => {
@@ -37,18 +37,18 @@ describe('StopSequenceMatcher', () => {
     expect(matcher.push('xaba')).toEqual({ text: 'x', stopped: false });
     // "abaa" is no longer a prefix of "abab"; the last "a" still might be.
     expect(matcher.push('a')).toEqual({ text: 'aba', stopped: false });
-    expect(matcher.push('bab')).toEqual({ text: '', stopped: true });
+    expect(matcher.push('bab')).toEqual({ text: '', stopped: true, stop: 'abab' });
   });
 
   it('cuts at the earliest of several stop sequences, whatever their order in the list', () => {
     const matcher = new StopSequenceMatcher(['three', 'two', 'one']);
-    expect(matcher.push('zero two one three')).toEqual({ text: 'zero ', stopped: true });
+    expect(matcher.push('zero two one three')).toEqual({ text: 'zero ', stopped: true, stop: 'two' });
   });
 
   it('cuts where the earliest stop starts, even if a shorter stop inside it ends first', () => {
     const matcher = new StopSequenceMatcher(['bc', 'abcd']);
     expect(matcher.push('xab')).toEqual({ text: 'x', stopped: false });
-    expect(matcher.push('cd!')).toEqual({ text: '', stopped: true });
+    expect(matcher.push('cd!')).toEqual({ text: '', stopped: true, stop: 'abcd' });
   });
 
   it('flush returns the held-back text at the end of generation, once', () => {

@@ -10,18 +10,22 @@ export class StopSequenceMatcher {
     this.longest = Math.max(0, ...stops.map((s) => s.length));
   }
 
-  /** Returns the text that is safe to emit and whether a stop sequence was hit. */
-  push(text: string): { text: string; stopped: boolean } {
+  /** Returns the text that is safe to emit and whether (and which) stop sequence was hit. */
+  push(text: string): { text: string; stopped: boolean; stop?: string } {
     if (this.stops.length === 0) return { text, stopped: false };
     const buffer = this.held + text;
     let cut = -1;
+    let hit: string | undefined;
     for (const stop of this.stops) {
       const at = buffer.indexOf(stop);
-      if (at !== -1 && (cut === -1 || at < cut)) cut = at;
+      if (at !== -1 && (cut === -1 || at < cut)) {
+        cut = at;
+        hit = stop;
+      }
     }
     if (cut !== -1) {
       this.held = '';
-      return { text: buffer.slice(0, cut), stopped: true };
+      return { text: buffer.slice(0, cut), stopped: true, stop: hit };
     }
     const keep = this.partialStopSuffix(buffer);
     this.held = buffer.slice(buffer.length - keep);

@@ -1,7 +1,18 @@
 import { INestApplication } from '@nestjs/common';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/config.schema';
-import { EngineBackend, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from '../../src/inference/engine.port';
+import {
+  EngineBackend,
+  EngineGrammar,
+  EngineModel,
+  EngineSequence,
+  FunctionCallSyntax,
+  GeneratedToken,
+  GenerateOptions,
+  ModelLoadSpec,
+  RenderedPrompt,
+  SequenceGeneration,
+} from '../../src/inference/engine.port';
 import { ChatTurn, SamplingOptions } from '../../src/inference/inference.types';
 import { createApp } from '../../src/main';
 
@@ -19,6 +30,7 @@ export type Step = number | Error | Promise<unknown>;
 export class FakeModel implements EngineModel {
   readonly contextLength = 64;
   readonly sizeBytes = 1234;
+  readonly vocabularySize = 10;
   script: Step[] = [T.HELLO, T.WORLD, T.BANG, T.EOG];
   reusedTokens = 1;
   /** Thrown by renderChat, to simulate a failure before any output. */
@@ -42,6 +54,19 @@ export class FakeModel implements EngineModel {
     return token === T.EOG;
   }
 
+  tokenText(token: number): string {
+    return TEXTS[token] ?? '?';
+  }
+
+  functionCallSyntax(): FunctionCallSyntax {
+    const text = (t: string) => ({ text: t, tokens: this.tokenize(t) });
+    return { prefix: text('[call: '), paramsPrefix: text('('), suffix: text(')'), triggers: ['[call:'] };
+  }
+
+  async createGrammar(): Promise<EngineGrammar> {
+    return { kind: 'grammar' };
+  }
+
   renderChat(turns: ChatTurn[]): RenderedPrompt {
     if (this.renderError) throw this.renderError;
     return { tokens: [100, ...turns.map(() => 101), 102], stopTexts: [], stopTokens: [] };
@@ -57,13 +82,13 @@ export class FakeModel implements EngineModel {
     const model = this;
     return {
       cachedTokens: [],
-      async generate(prompt: number[], sampling: SamplingOptions): Promise<SequenceGeneration> {
-        model.generateCalls.push({ prompt, sampling });
+      async generate(prompt: number[], options: GenerateOptions): Promise<SequenceGeneration> {
+        model.generateCalls.push({ prompt, sampling: options.sampling });
         const script = [...model.script];
-        async function* tokens(): AsyncGenerator<number, void, void> {
+        async function* tokens(): AsyncGenerator<GeneratedToken, void, void> {
           for (const step of script) {
             if (step instanceof Error) throw step;
-            if (typeof step === 'number') yield step;
+            if (typeof step === 'number') yield { token: step, logprob: -0.5, top: [{ token: step, logprob: -0.5 }] };
             else await step;
           }
         }

@@ -284,17 +284,52 @@ describe('POST /v1/chat/completions (wire layer over a fake engine)', () => {
     });
 
     it.each([
-      ['tools', { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }],
-      ['tool_choice', { tool_choice: 'auto' }],
-      ['logprobs', { logprobs: true }],
-      ['top_logprobs', { top_logprobs: 2 }],
-      ['response_format', { response_format: { type: 'json_object' } }],
-      ['logit_bias', { logit_bias: { '50256': -100 } }],
+      ['functions', { functions: [{ name: 'f' }] }],
+      ['prediction', { prediction: { type: 'content', content: 'x' } }],
+      ['audio', { audio: { voice: 'alloy', format: 'mp3' } }],
       ['store', { store: true }],
       ['modalities', { modalities: ['text', 'audio'] }],
+      ['web_search_options', { web_search_options: {} }],
     ])('rejects an unsupported %s value with 400 unsupported_parameter', async (param, body) => {
       const error = await expectError(await chat(body), 400, { type: 'invalid_request_error', param, code: 'unsupported_parameter' });
       expect(error.message).toMatch(new RegExp(`^'${param}' (is|are) `));
+    });
+
+    it.each([
+      ['a bad response_format type', { response_format: { type: 'xml' } }, 'response_format.type', 'invalid_value'],
+      ['json_schema without its object', { response_format: { type: 'json_schema' } }, 'response_format.json_schema', 'invalid_value'],
+      ['a bad json_schema name', { response_format: { type: 'json_schema', json_schema: { name: 'has space', schema: { type: 'object' } } } }, 'response_format.json_schema.name', 'invalid_value'],
+      [
+        'an unenforceable schema keyword',
+        { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: { s: { type: 'string', pattern: 'a+' } } } } } },
+        'response_format.json_schema.schema.properties.s.pattern',
+        'unsupported_schema',
+      ],
+      ['a non-function tool', { tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools[0].type', 'invalid_value'],
+      ['a bad function name', { tools: [{ type: 'function', function: { name: 'no spaces allowed' } }] }, 'tools[0].function.name', 'invalid_value'],
+      [
+        'unenforceable tool parameters',
+        { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { n: { type: 'number', minimum: 0 } } } } }] },
+        'tools[0].function.parameters.properties.n.minimum',
+        'unsupported_schema',
+      ],
+      ['a bad tool_choice', { tool_choice: 'sometimes' }, 'tool_choice', 'invalid_value'],
+      ['tool_choice without tools', { tool_choice: 'required' }, 'tool_choice', null],
+      [
+        'tool_choice naming an unknown function',
+        { tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: { type: 'function', function: { name: 'g' } } },
+        'tool_choice',
+        null,
+      ],
+      ['a non-boolean parallel_tool_calls', { parallel_tool_calls: 'yes' }, 'parallel_tool_calls', 'invalid_value'],
+      ['a non-boolean logprobs', { logprobs: 'yes' }, 'logprobs', 'invalid_value'],
+      ['top_logprobs above 20', { logprobs: true, top_logprobs: 21 }, 'top_logprobs', 'invalid_value'],
+      ['top_logprobs without logprobs', { top_logprobs: 2 }, 'top_logprobs', null],
+      ['a logit_bias above 100', { logit_bias: { '1': 101 } }, 'logit_bias', 'invalid_value'],
+      ['a logit_bias key that is not a token id', { logit_bias: { hello: 1 } }, 'logit_bias', 'invalid_value'],
+      ['a logit_bias token outside the vocabulary', { logit_bias: { '10': 1 } }, 'logit_bias', null],
+    ])('rejects %s with 400 naming its parameter', async (_case, body, param, code) => {
+      await expectError(await chat(body), 400, { type: 'invalid_request_error', param: param as string, code: code as string | null });
     });
 
     it('rejects a tool message that answers no preceding assistant tool call', async () => {

@@ -1,13 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InferenceService } from '../../inference/inference.service';
-import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenUsage } from '../../inference/inference.types';
+import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenLogprob, TokenUsage } from '../../inference/inference.types';
+import { findUnsupportedSchemaFeature } from '../../inference/json-schema-support';
 import { ApiError } from '../shared/api-error';
 import { newId, unixSeconds } from '../shared/ids';
 import { toCompletionUsage } from '../shared/usage.mapper';
-import { ChatCompletionRequestMessageDto, messageText } from './dto/chat-completion-request-message.dto';
 import { ChatCompletionChunkDto } from './dto/chat-completion-chunk.dto';
+import { ChatCompletionMessageToolCallDto, ChatCompletionRequestMessageDto, messageText } from './dto/chat-completion-request-message.dto';
+import { ChatCompletionTokenLogprobDto } from './dto/chat-completion-token-logprob.dto';
 import { ChatCompletionDto } from './dto/chat-completion.dto';
 import { CreateChatCompletionRequestDto } from './dto/create-chat-completion-request.dto';
+
+interface ChoiceState {
+  content: string;
+  toolCalls: ChatCompletionMessageToolCallDto[];
+  logprobs: ChatCompletionTokenLogprobDto[];
+  finish: FinishReason;
+}
 
 /** Translates chat completion requests to engine requests and engine events to OpenAI objects. */
 @Injectable()
@@ -19,55 +28,88 @@ export class ChatCompletionsService {
   }
 
   async complete(body: CreateChatCompletionRequestDto, generation: Generation): Promise<ChatCompletionDto> {
-    const n = body.n ?? 1;
-    const texts: string[] = Array(n).fill('');
-    const finish: FinishReason[] = Array(n).fill('length');
+    const choices: ChoiceState[] = Array.from({ length: body.n ?? 1 }, () => ({ content: '', toolCalls: [], logprobs: [], finish: 'length' }));
     let usage: TokenUsage | undefined;
     for await (const event of generation.events) {
-      if (event.type === 'text') texts[event.choice] += event.text;
-      else if (event.type === 'finish') finish[event.choice] = event.finishReason;
-      else usage = event.usage;
+      if (event.type === 'usage') {
+        usage = event.usage;
+        continue;
+      }
+      const choice = choices[event.choice];
+      if (event.type === 'text') {
+        choice.content += event.text;
+        choice.logprobs.push(...(event.logprobs ?? []).map(toTokenLogprob));
+      } else if (event.type === 'tool_call') {
+        choice.toolCalls[event.index] = { id: event.id, type: 'function', function: { name: event.name, arguments: '' } };
+      } else if (event.type === 'tool_arguments') {
+        choice.toolCalls[event.index].function.arguments += event.text;
+      } else {
+        choice.finish = event.finishReason;
+      }
     }
     return {
       id: newId('chatcmpl'),
       object: 'chat.completion',
       created: unixSeconds(),
       model: generation.modelId,
-      choices: texts.map((content, index) => ({
+      choices: choices.map((choice, index) => ({
         index,
-        message: { role: 'assistant', content, refusal: null, annotations: [] },
-        logprobs: null,
-        finish_reason: finish[index],
+        message: {
+          role: 'assistant',
+          content: choice.toolCalls.length > 0 && choice.content === '' ? null : choice.content,
+          refusal: null,
+          annotations: [],
+          ...(choice.toolCalls.length > 0 ? { tool_calls: choice.toolCalls } : {}),
+        },
+        logprobs: body.logprobs ? { content: choice.logprobs, refusal: null } : null,
+        finish_reason: choice.finish,
       })),
       usage: toCompletionUsage(usage!),
     };
   }
 
-  /** The chunks of a streamed completion, in OpenAI's order: role first, text, finish, optional usage. */
+  /** The chunks of a streamed completion, in OpenAI's order: role first, deltas, finish, optional usage. */
   async *chunks(body: CreateChatCompletionRequestDto, generation: Generation): AsyncGenerator<ChatCompletionChunkDto> {
     const includeUsage = body.stream_options?.include_usage === true;
     const base = { id: newId('chatcmpl'), object: 'chat.completion.chunk' as const, created: unixSeconds(), model: generation.modelId };
-    const chunk = (choices: ChatCompletionChunkDto['choices']): ChatCompletionChunkDto =>
-      includeUsage ? { ...base, choices, usage: null } : { ...base, choices };
+    const chunk = (choice: ChatCompletionChunkDto['choices'][number]): ChatCompletionChunkDto =>
+      includeUsage ? { ...base, choices: [choice], usage: null } : { ...base, choices: [choice] };
     const started = new Set<number>();
     for await (const event of generation.events) {
       if (event.type === 'usage') {
         if (includeUsage) yield { ...base, choices: [], usage: toCompletionUsage(event.usage) };
         continue;
       }
-      if (!started.has(event.choice)) {
-        started.add(event.choice);
-        yield chunk([{ index: event.choice, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]);
+      const index = event.choice;
+      if (!started.has(index)) {
+        started.add(index);
+        yield chunk({ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null });
       }
-      if (event.type === 'text') yield chunk([{ index: event.choice, delta: { content: event.text }, logprobs: null, finish_reason: null }]);
-      else yield chunk([{ index: event.choice, delta: {}, logprobs: null, finish_reason: event.finishReason }]);
+      if (event.type === 'text') {
+        const logprobs = body.logprobs ? { content: (event.logprobs ?? []).map(toTokenLogprob), refusal: null } : null;
+        yield chunk({ index, delta: { content: event.text }, logprobs, finish_reason: null });
+      } else if (event.type === 'tool_call') {
+        const call = { index: event.index, id: event.id, type: 'function' as const, function: { name: event.name, arguments: '' } };
+        yield chunk({ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null });
+      } else if (event.type === 'tool_arguments') {
+        yield chunk({ index, delta: { tool_calls: [{ index: event.index, function: { arguments: event.text } }] }, logprobs: null, finish_reason: null });
+      } else {
+        yield chunk({ index, delta: {}, logprobs: null, finish_reason: event.finishReason });
+      }
     }
   }
+}
+
+function toTokenLogprob(entry: TokenLogprob): ChatCompletionTokenLogprobDto {
+  return { token: entry.token, logprob: entry.logprob, bytes: entry.bytes, top_logprobs: entry.top };
 }
 
 export function toGenerationRequest(body: CreateChatCompletionRequestDto): GenerationRequest {
   if (body.stream_options && !body.stream) {
     throw ApiError.invalidRequest("'stream_options' is only allowed when 'stream' is true.", 'stream_options');
+  }
+  if (body.top_logprobs && !body.logprobs) {
+    throw ApiError.invalidRequest("'top_logprobs' requires 'logprobs' to be true.", 'top_logprobs');
   }
   return {
     model: body.model,
@@ -84,7 +126,50 @@ export function toGenerationRequest(body: CreateChatCompletionRequestDto): Gener
       presencePenalty: body.presence_penalty ?? undefined,
       frequencyPenalty: body.frequency_penalty ?? undefined,
     },
+    logitBias: body.logit_bias ?? undefined,
+    logprobs: body.logprobs ? { top: body.top_logprobs ?? 0 } : undefined,
+    format: toOutputFormat(body),
+    ...toTools(body),
   };
+}
+
+function toOutputFormat(body: CreateChatCompletionRequestDto): GenerationRequest['format'] {
+  const format = body.response_format;
+  if (!format || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json_object' };
+  const schema = format.json_schema!.schema ?? { type: 'object', additionalProperties: true };
+  checkSchema(schema, 'response_format.json_schema.schema');
+  return { type: 'json_schema', schema };
+}
+
+function toTools(body: CreateChatCompletionRequestDto): Pick<GenerationRequest, 'tools' | 'toolChoice' | 'parallelToolCalls'> {
+  const tools = (body.tools ?? []).map((tool, i) => {
+    if (tool.function.parameters) checkSchema(tool.function.parameters, `tools[${i}].function.parameters`);
+    return { name: tool.function.name, description: tool.function.description, parameters: tool.function.parameters };
+  });
+  const choice = body.tool_choice ?? undefined;
+  if (choice !== undefined && choice !== 'none' && tools.length === 0) {
+    throw ApiError.invalidRequest("'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice');
+  }
+  if (typeof choice === 'object' && !tools.some((t) => t.name === choice.function.name)) {
+    throw ApiError.invalidRequest(`'tool_choice' names the function '${choice.function.name}', which is not in 'tools'.`, 'tool_choice');
+  }
+  if (new Set(tools.map((t) => t.name)).size !== tools.length) {
+    throw ApiError.invalidRequest("Function names in 'tools' must be unique.", 'tools');
+  }
+  return {
+    tools,
+    toolChoice: typeof choice === 'object' ? { name: choice.function.name } : choice,
+    parallelToolCalls: body.parallel_tool_calls ?? true,
+  };
+}
+
+function checkSchema(schema: Record<string, unknown>, param: string): void {
+  const problem = findUnsupportedSchemaFeature(schema);
+  if (problem) {
+    const where = problem.path === '(root)' ? param : `${param}.${problem.path}`;
+    throw new ApiError(400, `Invalid schema at '${where}': ${problem.message}.`, 'invalid_request_error', where, 'unsupported_schema');
+  }
 }
 
 function toChatTurns(messages: ChatCompletionRequestMessageDto[]): ChatTurn[] {

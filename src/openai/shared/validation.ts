@@ -66,3 +66,22 @@ export function IsStringOrStringArray(maxItems: number, options?: ValidationOpti
       },
     });
 }
+
+/** OpenAI's `logit_bias`: token ids (as string keys) to numbers from -100 to 100. */
+export function IsLogitBias(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLogitBias',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.entries(value).every(([k, v]) => /^\d+$/.test(k) && typeof v === 'number' && v >= -100 && v <= 100),
+        defaultMessage: (args: ValidationArguments) => `'${args.property}' must map token ids to numbers from -100 to 100.`,
+      },
+    });
+}

@@ -1,5 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CompletionUsageDto } from '../../shared/completion-usage.dto';
+import { ChatCompletionChoiceLogprobsDto } from './chat-completion-token-logprob.dto';
+
+export class ChatCompletionMessageToolCallChunkFunctionDto {
+  /** The function's name, in the first delta of a call. */
+  name?: string;
+
+  /** The next fragment of the JSON arguments. */
+  arguments?: string;
+}
+
+/** A piece of a tool call: index, id, type and name first, then argument fragments. */
+export class ChatCompletionMessageToolCallChunkDto {
+  index: number;
+
+  id?: string;
+
+  type?: 'function';
+
+  function?: ChatCompletionMessageToolCallChunkFunctionDto;
+}
 
 export class ChatCompletionChunkDeltaDto {
   /** `assistant`, in the first chunk of each choice only. */
@@ -10,6 +30,8 @@ export class ChatCompletionChunkDeltaDto {
 
   /** Null in the first chunk, absent afterwards. */
   refusal?: string | null;
+
+  tool_calls?: ChatCompletionMessageToolCallChunkDto[];
 }
 
 export class ChatCompletionChunkChoiceDto {
@@ -17,12 +39,12 @@ export class ChatCompletionChunkChoiceDto {
 
   delta: ChatCompletionChunkDeltaDto;
 
-  /** Always null (token log probabilities are not offered yet). */
-  @ApiProperty({ type: Object, nullable: true, example: null })
-  logprobs: null;
+  /** Log probabilities of this chunk's tokens, when `logprobs` was requested; otherwise null. */
+  @ApiProperty({ type: () => ChatCompletionChoiceLogprobsDto, nullable: true })
+  logprobs: ChatCompletionChoiceLogprobsDto | null;
 
   /** Null until the last chunk of the choice. */
-  finish_reason: 'stop' | 'length' | null;
+  finish_reason: 'stop' | 'length' | 'tool_calls' | null;
 }
 
 /** One server-sent event of a streamed chat completion (OpenAI's `ChatCompletionChunk`). */

@@ -1,12 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CompletionUsageDto } from '../../shared/completion-usage.dto';
+import { ChatCompletionMessageToolCallDto } from './chat-completion-request-message.dto';
+import { ChatCompletionChoiceLogprobsDto } from './chat-completion-token-logprob.dto';
 
 export class ChatCompletionMessageDto {
   /** Always `assistant`. */
   role: 'assistant';
 
-  /** The generated text. */
+  /** The generated text; null when the answer is only tool calls. */
   content: string | null;
+
+  /** The function calls the model made, if any. */
+  tool_calls?: ChatCompletionMessageToolCallDto[];
 
   /** Always null: llamanest models do not refuse through a separate channel. */
   refusal: string | null;
@@ -22,12 +27,12 @@ export class ChatCompletionChoiceDto {
 
   message: ChatCompletionMessageDto;
 
-  /** Always null (token log probabilities are not offered yet). */
-  @ApiProperty({ type: Object, nullable: true, example: null })
-  logprobs: null;
+  /** Token log probabilities, when `logprobs` was requested; otherwise null. */
+  @ApiProperty({ type: () => ChatCompletionChoiceLogprobsDto, nullable: true })
+  logprobs: ChatCompletionChoiceLogprobsDto | null;
 
-  /** `stop`: the model ended its turn or a stop sequence was hit; `length`: the token limit was reached. */
-  finish_reason: 'stop' | 'length';
+  /** `stop`: end of turn or a stop sequence; `length`: the token limit; `tool_calls`: the model called functions. */
+  finish_reason: 'stop' | 'length' | 'tool_calls';
 }
 
 /** The answer of `POST /v1/chat/completions` without streaming (OpenAI's `ChatCompletion`). */

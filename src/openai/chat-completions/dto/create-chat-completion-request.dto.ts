@@ -1,7 +1,9 @@
 import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { IsStringOrStringArray, NotSupported } from '../../shared/validation';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsLogitBias, IsStringOrStringArray, NotSupported } from '../../shared/validation';
+import { ResponseFormatDto } from './response-format.dto';
+import { ChatCompletionNamedToolChoiceDto, ChatCompletionToolDto, IsToolChoice } from './chat-completion-tool.dto';
 import { ChatCompletionRequestMessageDto } from './chat-completion-request-message.dto';
 
 export class ChatCompletionStreamOptionsDto {
@@ -117,6 +119,58 @@ export class CreateChatCompletionRequestDto {
   @IsString()
   user?: string;
 
+  /**
+   * `{"type":"json_object"}` or `{"type":"json_schema","json_schema":{...}}`: the answer is generated
+   * under a grammar, so it always parses (and fits the schema). `{"type":"text"}` is the default.
+   */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  response_format?: ResponseFormatDto | null;
+
+  /** Functions the model may call. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(128)
+  @ValidateNested({ each: true })
+  @Type(() => ChatCompletionToolDto)
+  tools?: ChatCompletionToolDto[] | null;
+
+  /**
+   * `none`, `auto` (default with tools), `required` (at least one call), or
+   * `{"type":"function","function":{"name":"..."}}` to force that function. Forced calls are
+   * generated under a grammar, so a valid call always comes out.
+   */
+  @ApiProperty({
+    required: false,
+    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { $ref: '#/components/schemas/ChatCompletionNamedToolChoiceDto' }],
+  })
+  @IsOptional()
+  @IsToolChoice()
+  tool_choice?: 'none' | 'auto' | 'required' | ChatCompletionNamedToolChoiceDto | null;
+
+  /** Whether the model may call several functions in one answer (llamanest makes at most one call per answer). */
+  @IsOptional()
+  @IsBoolean()
+  parallel_tool_calls?: boolean | null;
+
+  /** Return the log probability of each generated token in `choices[].logprobs.content`. */
+  @IsOptional()
+  @IsBoolean()
+  logprobs?: boolean | null;
+
+  /** With `logprobs`: also return this many likeliest alternatives per token (0 to 20). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  top_logprobs?: number | null;
+
+  /** Token id (as a string key) to a bias from -100 to 100 added to its logit before sampling; -100 bans a token. */
+  @IsOptional()
+  @IsLogitBias()
+  logit_bias?: Record<string, number> | null;
+
   /** Accepted for compatibility (llamanest has one tier). */
   @IsOptional()
   @IsString()
@@ -138,40 +192,12 @@ export class CreateChatCompletionRequestDto {
   metadata?: Record<string, string> | null;
 
   @ApiHideProperty()
-  @NotSupported([[]])
-  tools?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported(['none'])
-  tool_choice?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported([true, false])
-  parallel_tool_calls?: unknown;
-
-  @ApiHideProperty()
   @NotSupported([], 'is deprecated and not supported; use tools')
   functions?: unknown;
 
   @ApiHideProperty()
   @NotSupported(['none'], 'is deprecated and not supported; use tool_choice')
   function_call?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported([{ type: 'text' }])
-  response_format?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported([false])
-  logprobs?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported([])
-  top_logprobs?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported([{}])
-  logit_bias?: unknown;
 
   @ApiHideProperty()
   @NotSupported([])

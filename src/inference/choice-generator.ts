@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { EngineGrammar, EngineModel, EngineSequence, FunctionCallSyntax, GeneratedToken } from './engine.port';
+import { IncrementalDetokenizer } from './incremental-detokenizer';
+import { GenerationAbortedError } from './inference.errors';
+import { FinishReason, GenerationEvent, SamplingOptions, TokenLogprob, TokenUsage, ToolChoice } from './inference.types';
+import { StopSequenceMatcher } from './stop-sequence-matcher';
+
+/** Everything a choice needs, prepared once per request (prompt, grammars, limits). */
+export interface PreparedGeneration {
+  promptTokens: number[];
+  stopTexts: string[];
+  stopTokens: number[];
+  maxTokens: number;
+  sampling: SamplingOptions;
+  logitBias?: Record<number, number>;
+  logprobs?: { top: number };
+  /** Constrains text answers (response_format). */
+  formatGrammar?: EngineGrammar;
+  tools?: PreparedTools;
+}
+
+export interface PreparedTools {
+  choice: ToolChoice;
+  syntax: FunctionCallSyntax;
+  names: string[];
+  nameGrammar: EngineGrammar;
+  /** Grammar of each function's arguments; absent for functions without parameters. */
+  argumentGrammars: Map<string, EngineGrammar>;
+}
+
+interface TextResult {
+  finish: 'eog' | 'length' | 'stop-text' | 'trigger';
+  /** All text emitted (before a stop text or a function call trigger). */
+  text: string;
+}
+
+/**
+ * Generates one choice on a leased sequence: text (optionally grammar-constrained), or function
+ * calls in the chat format's own syntax with the name and arguments forced by grammars.
+ */
+export class ChoiceGenerator {
+  private produced = 0;
+
+  constructor(
+    private readonly engine: EngineModel,
+    private readonly sequence: EngineSequence,
+    private readonly request: PreparedGeneration,
+    private readonly choice: number,
+    private readonly seed: number | undefined,
+    private readonly usage: TokenUsage,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async *run(): AsyncGenerator<GenerationEvent> {
+    const tools = this.request.tools;
+    if (tools && tools.choice !== 'auto') {
+      yield* this.call(this.request.promptTokens, tools, 0);
+      return;
+    }
+    const result = yield* this.text(this.request.promptTokens, tools ? tools.syntax.triggers : []);
+    if (result.finish === 'trigger' && tools) {
+      // Continue from the text before the call, re-tokenized; the sequence reuses the cached prefix.
+      yield* this.call([...this.request.promptTokens, ...this.engine.tokenize(result.text)], tools, 0);
+      return;
+    }
+    yield { type: 'finish', choice: this.choice, finishReason: result.finish === 'length' ? 'length' : 'stop' };
+  }
+
+  /** Free text, cut at stop texts; with `triggers`, also cut where a function call begins. */
+  private async *text(prompt: number[], triggers: string[]): AsyncGenerator<GenerationEvent, TextResult> {
+    const { request } = this;
+    const stops = [...request.stopTexts];
+    const matcher = new StopSequenceMatcher([...stops, ...triggers]);
+    const detokenizer = new IncrementalDetokenizer(this.engine);
+    const trailing = new TrailingWhitespace(request.formatGrammar !== undefined);
+    let pendingLogprobs: TokenLogprob[] = [];
+    let emitted = '';
+    const emit = (text: string): GenerationEvent | undefined => {
+      const body = trailing.push(text);
+      if (!body) return undefined;
+      emitted += body;
+      const event: GenerationEvent = { type: 'text', choice: this.choice, text: body };
+      if (request.logprobs) {
+        event.logprobs = pendingLogprobs;
+        pendingLogprobs = [];
+      }
+      return event;
+    };
+    let finish: TextResult['finish'] = 'length';
+    let hit: string | undefined;
+    for await (const generated of this.segment(prompt, request.formatGrammar)) {
+      if (this.isEnd(generated.token)) {
+        finish = 'eog';
+        break;
+      }
+      if (request.logprobs) pendingLogprobs.push(this.logprob(generated));
+      const { text, stopped, stop } = matcher.push(detokenizer.push(generated.token));
+      const event = emit(text);
+      if (event) yield event;
+      if (stopped) {
+        hit = stop;
+        break;
+      }
+      if (this.produced >= request.maxTokens) break;
+    }
+    if (hit === undefined) {
+      const { text, stopped, stop } = matcher.push(detokenizer.flush());
+      hit = stopped ? stop : undefined;
+      const event = emit(hit === undefined ? text + matcher.flush() : text);
+      if (event) yield event;
+    }
+    if (hit !== undefined) finish = triggers.includes(hit) && !stops.includes(hit) ? 'trigger' : 'stop-text';
+    return { finish, text: emitted };
+  }
+
+  /** One function call: prefix, name (forced or chosen under a grammar), then arguments under the schema grammar. */
+  private async *call(base: number[], tools: PreparedTools, index: number): AsyncGenerator<GenerationEvent> {
+    const { syntax } = tools;
+    const namePrompt = [...base, ...syntax.prefix.tokens];
+    let name: string;
+    let nameTokens: number[];
+    if (typeof tools.choice === 'object') {
+      name = tools.choice.name;
+      nameTokens = this.engine.tokenize(name);
+    } else {
+      const chosen = await this.constrained(namePrompt, tools.nameGrammar);
+      if (!chosen) return yield { type: 'finish', choice: this.choice, finishReason: 'length' };
+      nameTokens = chosen;
+      name = this.engine.detokenize(nameTokens);
+    }
+    yield { type: 'tool_call', choice: this.choice, index, id: `call_${randomBytes(12).toString('base64url')}`, name };
+    const argumentsGrammar = tools.argumentGrammars.get(name);
+    if (!argumentsGrammar) {
+      yield { type: 'tool_arguments', choice: this.choice, index, text: '{}' };
+      return yield { type: 'finish', choice: this.choice, finishReason: 'tool_calls' };
+    }
+    const detokenizer = new IncrementalDetokenizer(this.engine);
+    let finishReason: FinishReason = 'length';
+    for await (const generated of this.segment([...namePrompt, ...nameTokens, ...syntax.paramsPrefix.tokens], argumentsGrammar)) {
+      if (this.isEnd(generated.token)) {
+        finishReason = 'tool_calls';
+        break;
+      }
+      const text = detokenizer.push(generated.token);
+      if (text) yield { type: 'tool_arguments', choice: this.choice, index, text };
+      if (this.produced >= this.request.maxTokens) break;
+    }
+    const rest = detokenizer.flush();
+    if (rest) yield { type: 'tool_arguments', choice: this.choice, index, text: rest };
+    yield { type: 'finish', choice: this.choice, finishReason };
+  }
+
+  /** Generates under a grammar until it completes; undefined when the token limit came first. */
+  private async constrained(prompt: number[], grammar: EngineGrammar): Promise<number[] | undefined> {
+    const tokens: number[] = [];
+    for await (const generated of this.segment(prompt, grammar)) {
+      if (this.isEnd(generated.token)) return tokens;
+      tokens.push(generated.token);
+      if (this.produced >= this.request.maxTokens) break;
+    }
+    return undefined;
+  }
+
+  /** Raw token stream of one generation step; counts tokens and honours the abort signal. */
+  private async *segment(prompt: number[], grammar: EngineGrammar | undefined): AsyncGenerator<GeneratedToken> {
+    const { request } = this;
+    const generation = await this.sequence.generate(
+      prompt,
+      { sampling: { ...request.sampling, seed: this.seed }, grammar, logitBias: request.logitBias, logprobs: request.logprobs },
+      this.signal,
+    );
+    if (prompt === request.promptTokens && this.choice === 0) this.usage.cachedPromptTokens = generation.reusedTokens;
+    try {
+      for await (const generated of generation.tokens) {
+        if (this.signal.aborted) throw new GenerationAbortedError();
+        if (!this.isEnd(generated.token)) {
+          this.produced++;
+          this.usage.completionTokens++;
+        }
+        yield generated;
+      }
+    } finally {
+      await generation.tokens.return();
+    }
+    if (this.signal.aborted) throw new GenerationAbortedError();
+  }
+
+  private isEnd(token: number): boolean {
+    return this.engine.isEndOfGeneration(token) || this.request.stopTokens.includes(token);
+  }
+
+  private logprob(generated: GeneratedToken): TokenLogprob {
+    const describe = (token: number, logprob: number) => {
+      const text = this.engine.tokenText(token);
+      return { token: text, logprob, bytes: [...Buffer.from(text, 'utf8')] };
+    };
+    return {
+      ...describe(generated.token, generated.logprob ?? 0),
+      top: (generated.top ?? []).map((t) => describe(t.token, t.logprob)),
+    };
+  }
+}
+
+/**
+ * Holds back trailing whitespace of constrained (JSON) output: grammars allow whitespace after the
+ * closing brace, which is noise in `content`. Off for free text.
+ */
+class TrailingWhitespace {
+  private held = '';
+
+  constructor(private readonly enabled: boolean) {}
+
+  push(text: string): string {
+    if (!this.enabled) return text;
+    const combined = this.held + text;
+    const body = combined.trimEnd();
+    this.held = combined.slice(body.length);
+    return body;
+  }
+}
