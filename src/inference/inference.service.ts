@@ -17,7 +17,7 @@ export class InferenceService {
    * here, before any output, so the caller can still answer with a plain error.
    */
   async startGeneration(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
-    const model = await this.registry.get(request.model);
+    const model = await this.registry.get(request.model, 'chat');
     const prompt = model.engine.renderChat(request.messages);
     const maxTokens = this.checkContextLength(model.engine, prompt.tokens.length, request.maxTokens);
     const lease = await model.pool.acquire(prompt.tokens, signal);

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/config.schema';
-import { EngineBackend, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from '../../src/inference/engine.port';
+import { EngineBackend, EngineEmbeddingContext, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from '../../src/inference/engine.port';
 import { ChatTurn, SamplingOptions } from '../../src/inference/inference.types';
 import { createApp } from '../../src/main';
 
@@ -32,6 +32,27 @@ export class FakeModel implements EngineModel {
 
   tokenize(text: string): number[] {
     return [...text].map(() => T.HELLO);
+  }
+
+  readonly vocabularySize = 128;
+  readonly embeddingSize = 3;
+  /** Token lists the embedding context evaluated, in order. */
+  readonly embedCalls: number[][] = [];
+
+  tokenPiece(token: number): string {
+    return TEXTS[token] ?? '?';
+  }
+
+  /** Adds a start token 100; takes at most 8 tokens; embeds n tokens as [3n, 4n, 0] (unit length: [0.6, 0.8, 0]). */
+  async embeddingContext(): Promise<EngineEmbeddingContext> {
+    return {
+      maxInputTokens: 8,
+      withSpecialTokens: (tokens) => [100, ...tokens],
+      embed: async (tokens) => {
+        this.embedCalls.push([...tokens]);
+        return [3 * tokens.length, 4 * tokens.length, 0];
+      },
+    };
   }
 
   detokenize(tokens: readonly number[]): string {
