@@ -11,7 +11,7 @@ export class DetokenizeRequestDto {
   model: string;
 
   /** Token ids of the model's vocabulary (may be empty). */
-  @ApiProperty({ type: [Number], example: [365, 262] })
+  @ApiProperty({ type: 'array', items: { type: 'integer', minimum: 0 }, example: [365, 262] })
   @ValidateElements('tokenIdArray', checkTokenIdArray)
   tokens: number[];
 }

@@ -34,6 +34,7 @@ export class CreateEmbeddingRequestDto {
   encoding_format?: 'float' | 'base64';
 
   /** Length of the vectors. Models here cannot shorten their vectors: only the model's own size is accepted. */
+  @ApiProperty({ type: 'integer', minimum: 1, required: false })
   @IsOptional()
   @IsInt()
   @Min(1)
