@@ -13,6 +13,12 @@ import { ModelRegistry } from './inference/model-registry.service';
 import { NodeLlamaCppBackend } from './inference/node-llama-cpp.adapter';
 import { ChatCompletionsController } from './openai/chat-completions/chat-completions.controller';
 import { ChatCompletionsService } from './openai/chat-completions/chat-completions.service';
+import { EmbeddingsController } from './openai/embeddings/embeddings.controller';
+import { EmbeddingsService } from './openai/embeddings/embeddings.service';
+import { EmbeddingService } from './inference/embedding.service';
+import { TokenizerService } from './inference/tokenizer.service';
+import { TokenizeController } from './extras/tokenize/tokenize.controller';
+import { TokenizeService } from './extras/tokenize/tokenize.service';
 import { ModelsController } from './openai/models/models.controller';
 import { OpenAIExceptionFilter } from './openai/shared/openai-exception.filter';
 import { createValidationPipe } from './openai/shared/validation';
@@ -24,12 +30,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [AppConfigModule.forRoot(config), PassportModule],
-      controllers: [ModelsController, ChatCompletionsController, HealthController],
+      controllers: [ModelsController, ChatCompletionsController, EmbeddingsController, TokenizeController, HealthController],
       providers: [
         { provide: ENGINE_BACKEND, ...backend },
         ModelRegistry,
         InferenceService,
         ChatCompletionsService,
+        EmbeddingService,
+        EmbeddingsService,
+        TokenizerService,
+        TokenizeService,
         ApiKeyStore,
         BearerStrategy,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

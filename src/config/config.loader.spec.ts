@@ -56,9 +56,9 @@ describe('loadConfig', () => {
       expect(defaultDataDir('linux', '/home/ann')).toBe('/home/ann/.local/share/llamanest');
     });
 
-    it('gives each model parallel 4, gpuLayers auto and no aliases unless set', () => {
+    it('gives each model parallel 4, gpuLayers auto, no aliases and no embedding-only mode unless set', () => {
       const config = loadConfig({ models: ['/m/a.gguf'] }, {});
-      expect(config.models).toEqual([{ id: 'a', path: '/m/a.gguf', parallel: 4, gpuLayers: 'auto', aliases: [] }]);
+      expect(config.models).toEqual([{ id: 'a', path: '/m/a.gguf', parallel: 4, gpuLayers: 'auto', aliases: [], embedding: false }]);
     });
   });
 
@@ -82,12 +82,13 @@ models:
     aliases: [gpt-4o-mini, tiny]
   - path: /models/big.gguf
     gpuLayers: max
+    embedding: true
 `);
       const config = loadConfig({ config: path }, {});
       expect(config).toMatchObject({ host: '127.0.0.2', port: 9000, maxQueue: 3, bodyLimit: '1mb', modelsDir: '/srv/models', auth: { keys: [KEY_A] } });
       expect(config.models).toEqual([
-        { id: 'small', path: '/models/small.gguf', contextSize: 2048, parallel: 2, gpuLayers: 10, threads: 3, aliases: ['gpt-4o-mini', 'tiny'] },
-        { id: 'big', path: '/models/big.gguf', parallel: 4, gpuLayers: 'max', aliases: [] },
+        { id: 'small', path: '/models/small.gguf', contextSize: 2048, parallel: 2, gpuLayers: 10, threads: 3, aliases: ['gpt-4o-mini', 'tiny'], embedding: false },
+        { id: 'big', path: '/models/big.gguf', parallel: 4, gpuLayers: 'max', aliases: [], embedding: true },
       ]);
     });
 

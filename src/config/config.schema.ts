@@ -19,6 +19,8 @@ export const modelConfigSchema = z
     aliases: z.array(z.string().min(1)).default([]),
     /** CPU threads for evaluation; default: one per core, minus one for the HTTP event loop on CPU-only machines. */
     threads: positiveInt.optional(),
+    /** An embedding model: serves `/v1/embeddings` only, with no generation context (saves its memory). */
+    embedding: z.boolean().default(false),
   })
   .strict();
 
@@ -52,6 +54,7 @@ export interface ModelConfig {
   gpuLayers: 'auto' | 'max' | number;
   aliases: string[];
   threads?: number;
+  embedding?: boolean;
 }
 
 export interface AppConfig {

@@ -191,8 +191,11 @@ export class ChoiceGenerator {
 
   private logprob(generated: GeneratedToken): TokenLogprob {
     const describe = (token: number, logprob: number) => {
-      const text = this.engine.tokenText(token);
-      return { token: text, logprob, bytes: [...Buffer.from(text, 'utf8')] };
+      // A piece that is only part of a UTF-8 character comes as its bytes; OpenAI writes those as \xNN.
+      const piece = this.engine.tokenPiece(token);
+      return typeof piece === 'string'
+        ? { token: piece, logprob, bytes: [...Buffer.from(piece, 'utf8')] }
+        : { token: piece.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join(''), logprob, bytes: piece };
     };
     return {
       ...describe(generated.token, generated.logprob ?? 0),

@@ -22,6 +22,8 @@ export interface ModelLoadSpec {
   gpuLayers: 'auto' | 'max' | number;
   threads?: number;
   signal?: AbortSignal;
+  /** Serve embeddings only: no generation context, the embedding context is created at load. */
+  embeddingOnly?: boolean;
 }
 
 export interface RenderedPrompt {
@@ -74,19 +76,43 @@ export interface EngineModel {
   readonly contextLength: number;
   readonly sequenceCount: number;
   readonly sizeBytes: number;
-  tokenize(text: string): number[];
-  /** Text of `tokens`; `previous` are the tokens before them (for word-boundary rules of the tokenizer). */
-  detokenize(tokens: readonly number[], previous?: readonly number[]): string;
+  /** Number of token ids; valid ids are `0 .. vocabularySize - 1` (other ids crash llama.cpp). */
+  readonly vocabularySize: number;
+  /** Length of the vectors the embedding context returns. */
+  readonly embeddingSize: number;
+  tokenize(text: string, options?: TokenizeOptions): number[];
+  /** The text of one token: a string, or its bytes when they are not valid UTF-8 on their own. */
+  tokenPiece(token: number): string | number[];
+  /** The model's one embedding context, created on first use and disposed with the model. */
+  embeddingContext(): Promise<EngineEmbeddingContext>;
+  /**
+   * Text of `tokens`; `previous` are the tokens before them (for word-boundary rules of the tokenizer).
+   * Special tokens are left out unless `options.special`.
+   */
+  detokenize(tokens: readonly number[], previous?: readonly number[], options?: { special?: boolean }): string;
   isEndOfGeneration(token: number): boolean;
   renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt;
-  /** Text of one token with special tokens written out (for logprobs). */
-  tokenText(token: number): string;
-  readonly vocabularySize: number;
   functionCallSyntax(): FunctionCallSyntax;
   /** Compiles a grammar; rejects schemas the grammar engine cannot enforce. */
   createGrammar(spec: GrammarSpec): Promise<EngineGrammar>;
   sequence(index: number): EngineSequence;
   dispose(): Promise<void>;
+}
+
+export interface TokenizeOptions {
+  /** Add the begin/end-of-sequence tokens the model's tokenizer adds to a whole input (as for embeddings). */
+  addSpecial?: boolean;
+  /** Read texts such as `<|im_end|>` as their special tokens instead of plain text. */
+  parseSpecial?: boolean;
+}
+
+export interface EngineEmbeddingContext {
+  /** Tokens one input may have, special tokens included. */
+  readonly maxInputTokens: number;
+  /** The tokens evaluated for `tokens`: the model's begin/end-of-sequence tokens added where it wants them. */
+  withSpecialTokens(tokens: readonly number[]): number[];
+  /** The embedding of one input (as returned by `withSpecialTokens`); not normalized. */
+  embed(tokens: readonly number[]): Promise<number[]>;
 }
 
 export interface EngineSequence {

@@ -28,7 +28,7 @@ export class InferenceService {
    * here, before any output, so the caller can still answer with a plain error.
    */
   async startGeneration(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
-    const model = await this.registry.get(request.model);
+    const model = await this.registry.get(request.model, 'chat');
     const prepared = await this.prepare(model.engine, request);
     const lease = await model.pool.acquire(prepared.promptTokens, signal);
     return {

@@ -1,4 +1,5 @@
 /** Engine-level types: plain camelCase, no HTTP or OpenAI names. */
+import { ModelCapability } from './model-capabilities';
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -99,4 +100,5 @@ export interface ModelInfo {
   loadFailed: boolean;
   /** Unix seconds of when the model file was created or registered. */
   created: number;
+  capabilities: ModelCapability[];
 }

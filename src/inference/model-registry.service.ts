@@ -4,6 +4,8 @@ import type { AppConfig, ModelConfig } from '../config/config.schema';
 import { ENGINE_BACKEND, EngineBackend, EngineModel } from './engine.port';
 import { ModelLoadError, ModelNotFoundError } from './inference.errors';
 import { ModelInfo } from './inference.types';
+import { ModelCapability, modelCapabilities } from './model-capabilities';
+import { ModelCapabilityError } from './request.errors';
 import { SequencePool } from './sequence-pool';
 
 export interface LoadedModel {
@@ -65,9 +67,11 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     return this.info(this.entry(name));
   }
 
-  /** Resolves an id or alias to its loaded model, waiting for a load still in progress. */
-  async get(name: string): Promise<{ id: string } & LoadedModel> {
+  /** Resolves an id or alias to its loaded model, waiting for a load still in progress; refuses a model without `capability`. */
+  async get(name: string, capability?: ModelCapability): Promise<{ id: string } & LoadedModel> {
     const entry = this.entry(name);
+    const capabilities = modelCapabilities(entry.config);
+    if (capability && !capabilities.includes(capability)) throw new ModelCapabilityError(entry.config.id, capability, capabilities);
     const loaded = await this.load(entry);
     return { id: entry.config.id, ...loaded };
   }
@@ -86,6 +90,7 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
       loaded: Boolean(e.loaded),
       loadFailed: Boolean(e.failure),
       created: e.created,
+      capabilities: modelCapabilities(e.config),
     };
   }
 
@@ -108,6 +113,7 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
         gpuLayers: config.gpuLayers,
         threads: config.threads,
         signal: this.abort.signal,
+        embeddingOnly: config.embedding,
       });
       entry.loaded = { engine, pool: new SequencePool(config.id, engine, this.config.maxQueue) };
       this.logger.log(`model ${config.id} loaded in ${Date.now() - started} ms (context ${engine.contextLength} tokens × ${engine.sequenceCount} sequences)`);

@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import {
   commonPrefixLength,
   EngineBackend,
+  EngineEmbeddingContext,
   EngineGrammar,
   EngineModel,
   EngineSequence,
@@ -15,9 +16,11 @@ import {
   ModelLoadSpec,
   RenderedPrompt,
   SequenceGeneration,
+  TokenizeOptions,
 } from './engine.port';
 import { GenerationAbortedError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
+import { pieceOf } from './token-piece';
 
 type Module = typeof NodeLlamaCpp;
 
@@ -48,14 +51,21 @@ export class NodeLlamaCppBackend implements EngineBackend {
     const llama = await this.getLlama();
     const modelPath = await m.resolveModelFile(spec.source, { directory: spec.downloadDir, cli: true });
     const model = await llama.loadModel({ modelPath, gpuLayers: spec.gpuLayers, loadSignal: spec.signal });
+    const threads = spec.threads ?? defaultThreads(llama);
     try {
+      if (spec.embeddingOnly) {
+        const embeddingSize = spec.contextSize ?? Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT);
+        const loaded = new NodeLlamaCppModel(m, llama, model, undefined, { contextSize: embeddingSize, threads, signal: spec.signal });
+        await loaded.embeddingContext();
+        return loaded;
+      }
       const context = await model.createContext({
         sequences: spec.sequences,
         contextSize: spec.contextSize ?? { max: Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT) },
-        threads: spec.threads ?? defaultThreads(llama),
+        threads,
         createSignal: spec.signal,
       });
-      return new NodeLlamaCppModel(m, llama, model, context);
+      return new NodeLlamaCppModel(m, llama, model, context, { contextSize: context.contextSize, threads });
     } catch (error) {
       await model.dispose();
       throw error;
@@ -76,28 +86,29 @@ function defaultThreads(llama: NodeLlamaCpp.Llama): number | undefined {
   return Math.max(1, Math.min(llama.cpuMathCores, cpus().length) - 1);
 }
 
+/** How the embedding context of a model is created (lazily, once). */
+interface EmbeddingContextSpec {
+  contextSize: number;
+  threads?: number;
+  signal?: AbortSignal;
+}
+
 class NodeLlamaCppModel implements EngineModel {
   private readonly chatWrapper: NodeLlamaCpp.ChatWrapper;
   private readonly sequences: NodeLlamaCppSequence[];
+  private embedding?: Promise<NodeLlamaCppEmbeddingContext>;
 
+  /** `context` is absent for embedding-only models. */
   constructor(
     private readonly m: Module,
     private readonly llama: NodeLlamaCpp.Llama,
     private readonly model: NodeLlamaCpp.LlamaModel,
-    private readonly context: NodeLlamaCpp.LlamaContext,
+    private readonly context: NodeLlamaCpp.LlamaContext | undefined,
+    private readonly embeddingSpec: EmbeddingContextSpec,
   ) {
     // The GGUF's own chat template when it has one, otherwise a sensible general format.
     this.chatWrapper = m.resolveChatWrapper(model);
-    this.sequences = Array.from({ length: context.totalSequences }, () => new NodeLlamaCppSequence(m, model, context.getSequence()));
-  }
-
-  get vocabularySize(): number {
-    const metadata = this.model.fileInfo.metadata as unknown as { tokenizer?: { ggml?: { tokens?: readonly unknown[] } } };
-    return metadata.tokenizer?.ggml?.tokens?.length ?? 0;
-  }
-
-  tokenText(token: number): string {
-    return this.model.detokenize([token as NodeLlamaCpp.Token], true);
+    this.sequences = Array.from({ length: context?.totalSequences ?? 0 }, () => new NodeLlamaCppSequence(m, model, context!.getSequence()));
   }
 
   functionCallSyntax(): FunctionCallSyntax {
@@ -126,7 +137,15 @@ class NodeLlamaCppModel implements EngineModel {
   }
 
   get contextLength(): number {
-    return this.context.contextSize;
+    return this.context?.contextSize ?? this.embeddingSpec.contextSize;
+  }
+
+  get vocabularySize(): number {
+    return this.model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0;
+  }
+
+  get embeddingSize(): number {
+    return this.model.embeddingVectorSize;
   }
 
   get sequenceCount(): number {
@@ -137,12 +156,34 @@ class NodeLlamaCppModel implements EngineModel {
     return this.model.size;
   }
 
-  tokenize(text: string): number[] {
-    return this.model.tokenize(text) as number[];
+  tokenize(text: string, options: TokenizeOptions = {}): number[] {
+    const tokens = this.model.tokenize(text, options.parseSpecial ?? false) as number[];
+    return options.addSpecial ? withSpecialTokens(this.model, tokens) : tokens;
   }
 
-  detokenize(tokens: readonly number[], previous?: readonly number[]): string {
-    return this.model.detokenize(tokens as NodeLlamaCpp.Token[], false, previous as NodeLlamaCpp.Token[] | undefined);
+  tokenPiece(token: number): string | number[] {
+    const text = this.model.detokenize([token as NodeLlamaCpp.Token], true);
+    // A piece that is part of a multi-byte character comes back as U+FFFD; its bytes are in the vocabulary.
+    if (!text.includes('\uFFFD')) return text;
+    return pieceOf(this.model.fileInfo.metadata.tokenizer.ggml.tokens[token], this.model.vocabularyType) ?? text;
+  }
+
+  embeddingContext(): Promise<EngineEmbeddingContext> {
+    this.embedding ??= this.createEmbeddingContext();
+    // A failed creation (e.g. out of memory) may succeed later: do not keep the rejection.
+    this.embedding.catch(() => (this.embedding = undefined));
+    return this.embedding;
+  }
+
+  private async createEmbeddingContext(): Promise<NodeLlamaCppEmbeddingContext> {
+    const { contextSize, threads, signal } = this.embeddingSpec;
+    // One batch holds a whole input: non-causal (BERT-like) models need every token of an input in one batch.
+    const context = await this.model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads: threads ?? 0, createSignal: signal });
+    return new NodeLlamaCppEmbeddingContext(this.model, context, contextSize);
+  }
+
+  detokenize(tokens: readonly number[], previous?: readonly number[], options?: { special?: boolean }): string {
+    return this.model.detokenize(tokens as NodeLlamaCpp.Token[], options?.special ?? false, previous as NodeLlamaCpp.Token[] | undefined);
   }
 
   isEndOfGeneration(token: number): boolean {
@@ -172,9 +213,51 @@ class NodeLlamaCppModel implements EngineModel {
   }
 
   async dispose(): Promise<void> {
-    await this.context.dispose();
+    await (await this.embedding?.catch(() => undefined))?.dispose();
+    await this.context?.dispose();
     await this.model.dispose();
   }
+}
+
+class NodeLlamaCppEmbeddingContext implements EngineEmbeddingContext {
+  constructor(
+    private readonly model: NodeLlamaCpp.LlamaModel,
+    private readonly context: NodeLlamaCpp.LlamaEmbeddingContext,
+    private readonly contextSize: number,
+  ) {}
+
+  get maxInputTokens(): number {
+    // node-llama-cpp refuses inputs of contextSize tokens or more.
+    return this.contextSize - 1;
+  }
+
+  withSpecialTokens(tokens: readonly number[]): number[] {
+    return withSpecialTokens(this.model, tokens);
+  }
+
+  async embed(tokens: readonly number[]): Promise<number[]> {
+    const embedding = await this.context.getEmbeddingFor(tokens as NodeLlamaCpp.Token[]);
+    return [...embedding.vector];
+  }
+
+  dispose(): Promise<void> {
+    return this.context.dispose();
+  }
+}
+
+/**
+ * Adds the begin/end tokens llama.cpp adds to a whole input for this vocabulary, as node-llama-cpp's
+ * embedding context does (its helper is not exported): then our token counts are the evaluated ones.
+ */
+function withSpecialTokens(model: NodeLlamaCpp.LlamaModel, tokens: readonly number[]): number[] {
+  const { bos, eos, sep, shouldPrependBosToken, shouldAppendEosToken } = model.tokens;
+  const type: string = model.vocabularyType;
+  const begin = type === 'rwkv' || type === 'ugm' ? null : type === 'wpm' || shouldPrependBosToken ? bos : null;
+  const end = type === 'rwkv' ? null : type === 'wpm' ? sep : type === 'ugm' || shouldAppendEosToken ? eos : null;
+  const result = [...tokens];
+  if (begin !== null && result[0] !== begin) result.unshift(begin);
+  if (end !== null && result[result.length - 1] !== end) result.push(end);
+  return result;
 }
 
 class NodeLlamaCppGrammar implements EngineGrammar {

@@ -3,6 +3,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/config.schema';
 import {
   EngineBackend,
+  EngineEmbeddingContext,
   EngineGrammar,
   EngineModel,
   EngineSequence,
@@ -30,7 +31,6 @@ export type Step = number | Error | Promise<unknown>;
 export class FakeModel implements EngineModel {
   readonly contextLength = 64;
   readonly sizeBytes = 1234;
-  readonly vocabularySize = 10;
   script: Step[] = [T.HELLO, T.WORLD, T.BANG, T.EOG];
   reusedTokens = 1;
   /** Thrown by renderChat, to simulate a failure before any output. */
@@ -46,16 +46,33 @@ export class FakeModel implements EngineModel {
     return [...text].map(() => T.HELLO);
   }
 
+  readonly vocabularySize = 128;
+  readonly embeddingSize = 3;
+  /** Token lists the embedding context evaluated, in order. */
+  readonly embedCalls: number[][] = [];
+
+  tokenPiece(token: number): string {
+    return TEXTS[token] ?? '?';
+  }
+
+  /** Adds a start token 100; takes at most 8 tokens; embeds n tokens as [3n, 4n, 0] (unit length: [0.6, 0.8, 0]). */
+  async embeddingContext(): Promise<EngineEmbeddingContext> {
+    return {
+      maxInputTokens: 8,
+      withSpecialTokens: (tokens) => [100, ...tokens],
+      embed: async (tokens) => {
+        this.embedCalls.push([...tokens]);
+        return [3 * tokens.length, 4 * tokens.length, 0];
+      },
+    };
+  }
+
   detokenize(tokens: readonly number[]): string {
     return tokens.map((t) => TEXTS[t] ?? '?').join('');
   }
 
   isEndOfGeneration(token: number): boolean {
     return token === T.EOG;
-  }
-
-  tokenText(token: number): string {
-    return TEXTS[token] ?? '?';
   }
 
   functionCallSyntax(): FunctionCallSyntax {

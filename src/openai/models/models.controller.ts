@@ -37,5 +37,6 @@ function toModelDto(info: ModelInfo): ModelDto {
     context_length: info.contextLength ?? null,
     loaded: info.loaded,
     aliases: info.aliases,
+    capabilities: info.capabilities,
   };
 }

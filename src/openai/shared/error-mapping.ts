@@ -7,6 +7,7 @@ import {
   ModelNotFoundError,
   QueueFullError,
 } from '../../inference/inference.errors';
+import { InputTooLongError, InvalidTokenError, ModelCapabilityError, UnsupportedDimensionsError } from '../../inference/request.errors';
 import { ApiError } from './api-error';
 
 /** Maps any exception to the OpenAI error it should be on the wire. The single place for this. */
@@ -21,6 +22,14 @@ export function toApiError(exception: unknown, request?: { method?: string; url?
   }
   if (exception instanceof ModelLoadError) return new ApiError(503, exception.message, 'server_error', 'model', 'model_not_available');
   if (exception instanceof InvalidGenerationRequestError) return ApiError.invalidRequest(exception.message, exception.param);
+  if (exception instanceof ModelCapabilityError) return ApiError.invalidRequest(exception.message, 'model', 'model_not_supported');
+  if (exception instanceof InputTooLongError) {
+    return ApiError.invalidRequest(exception.message, exception.index === undefined ? 'input' : `input[${exception.index}]`, 'context_length_exceeded');
+  }
+  if (exception instanceof InvalidTokenError) {
+    return ApiError.invalidRequest(exception.message, exception.field + exception.path.map((i) => `[${i}]`).join(''), 'invalid_value');
+  }
+  if (exception instanceof UnsupportedDimensionsError) return ApiError.invalidRequest(exception.message, 'dimensions', 'invalid_value');
   if (exception instanceof GenerationAbortedError) return new ApiError(499, exception.message, 'invalid_request_error', null, 'client_closed_request');
   if (exception instanceof HttpException) return fromHttpException(exception, request);
   return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');

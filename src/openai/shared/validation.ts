@@ -27,7 +27,8 @@ function firstProblem(errors: ValidationError[], prefix: string): { path: string
   const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
   if (error.constraints) {
     const [constraint, message] = Object.entries(error.constraints)[0];
-    return { path, message, constraint };
+    const element = elementCheckers.get(constraint)?.(error.value, path);
+    return { path: path + (element?.path ?? ''), message, constraint };
   }
   if (error.children?.length) return firstProblem(error.children, path);
   return { path, message: `Invalid value for '${path}'.` };
@@ -63,6 +64,35 @@ export function IsStringOrStringArray(maxItems: number, options?: ValidationOpti
         validate: (value: unknown) =>
           typeof value === 'string' || (Array.isArray(value) && value.length <= maxItems && value.every((v) => typeof v === 'string' && v.length > 0)),
         defaultMessage: (args: ValidationArguments) => `'${args.property}' must be a string or an array of at most ${maxItems} non-empty strings.`,
+      },
+    });
+}
+
+/** Where inside a value a check failed (`[2]`, `[1][0]`, or `''` for the value itself) and why. */
+export interface ElementProblem {
+  path: string;
+  message: string;
+}
+
+type ElementChecker = (value: unknown, property: string) => ElementProblem | null;
+
+const elementCheckers = new Map<string, ElementChecker>();
+
+/**
+ * A validator that knows which element of an array failed, so the 400's `param` names it
+ * (`input[2]`). `check` returns null for a valid value; `name` must be unique.
+ */
+export function ValidateElements(name: string, check: ElementChecker, options?: ValidationOptions) {
+  elementCheckers.set(name, check);
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name,
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => check(value, propertyName) === null,
+        defaultMessage: (args: ValidationArguments) => check(args.value, args.property)?.message ?? `Invalid value for '${args.property}'.`,
       },
     });
 }

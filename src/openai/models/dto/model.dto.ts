@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** A model served by llamanest (OpenAI's `Model`, plus llamanest's extension fields). */
 export class ModelDto {
   /** The id to send as `model`. */
@@ -20,6 +22,10 @@ export class ModelDto {
 
   /** Extension: other names that resolve to this model. */
   aliases: string[];
+
+  /** Extension: what the model serves: `chat` (`/v1/chat/completions`), `embeddings` (`/v1/embeddings`). */
+  @ApiProperty({ type: [String], example: ['chat', 'tools', 'json_schema', 'embeddings'] })
+  capabilities: string[];
 }
 
 /** OpenAI's `ListModelsResponse`. */
