@@ -15,6 +15,12 @@ function integer(value: string): number {
   return n;
 }
 
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds');
+  return n;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -42,6 +48,8 @@ program
   .option('--models-dir <dir>', 'where hf: models are downloaded')
   .option('--max-queue <n>', 'requests that may wait per model once all sequences are busy', integer)
   .option('--insecure-no-auth', 'allow a non-loopback host without API keys')
+  .option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may finish (default 30)', seconds)
+  .option('--discovery', 'advertise the server on the LAN over Bonjour/mDNS')
   .action(async (opts: ConfigFlags & { model?: string[] }) => {
     const config = withDemoModel(loadConfig({ ...opts, models: opts.model }));
     await serve(config);

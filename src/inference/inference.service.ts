@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EngineModel, EngineSequence, RenderedPrompt } from './engine.port';
 import { IncrementalDetokenizer } from './incremental-detokenizer';
-import { ContextLengthExceededError, GenerationAbortedError } from './inference.errors';
+import { abortError, ContextLengthExceededError } from './inference.errors';
 import { FinishReason, Generation, GenerationEvent, GenerationRequest, TokenUsage } from './inference.types';
 import { ModelRegistry } from './model-registry.service';
 import { SequenceLease } from './sequence-pool';
@@ -79,7 +79,7 @@ export class InferenceService {
     let produced = 0;
     try {
       for await (const token of generation.tokens) {
-        if (signal.aborted) throw new GenerationAbortedError();
+        if (signal.aborted) throw abortError(signal);
         if (engine.isEndOfGeneration(token) || stopTokens.has(token)) {
           finishReason = 'stop';
           break;
@@ -90,7 +90,7 @@ export class InferenceService {
         if (text) yield { type: 'text', choice, text };
         if (hitStopSequence || produced >= request.maxTokens) break;
       }
-      if (signal.aborted) throw new GenerationAbortedError();
+      if (signal.aborted) throw abortError(signal);
       if (!hitStopSequence) {
         const text = cut(detokenizer.flush());
         const rest = hitStopSequence ? text : text + matcher.flush();

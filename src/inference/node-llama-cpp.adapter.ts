@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { cpus } from 'node:os';
 import { commonPrefixLength, EngineBackend, EngineModel, EngineSequence, ModelLoadSpec, RenderedPrompt, SequenceGeneration } from './engine.port';
-import { GenerationAbortedError } from './inference.errors';
+import { abortError } from './inference.errors';
 import { ChatTurn, SamplingOptions } from './inference.types';
 
 type Module = typeof NodeLlamaCpp;
@@ -141,10 +141,10 @@ class NodeLlamaCppSequence implements EngineSequence {
     }
     // Evaluate the new part of the prompt in chunks, so a client that leaves mid-prompt frees the sequence quickly.
     for (let start = reused; start < prompt.length - 1; start += PROMPT_CHUNK) {
-      if (signal.aborted) throw new GenerationAbortedError();
+      if (signal.aborted) throw abortError(signal);
       await seq.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + PROMPT_CHUNK, prompt.length - 1)) as NodeLlamaCpp.Token[]);
     }
-    if (signal.aborted) throw new GenerationAbortedError();
+    if (signal.aborted) throw abortError(signal);
     return { reusedTokens: reused, tokens: this.sample(prompt[prompt.length - 1], sampling) };
   }
 

@@ -6,6 +6,7 @@ import {
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
+  ServerShuttingDownError,
 } from '../../inference/inference.errors';
 import { ApiError } from './api-error';
 
@@ -21,6 +22,9 @@ export function toApiError(exception: unknown, request?: { method?: string; url?
   }
   if (exception instanceof ModelLoadError) return new ApiError(503, exception.message, 'server_error', 'model', 'model_not_available');
   if (exception instanceof InvalidGenerationRequestError) return ApiError.invalidRequest(exception.message, exception.param);
+  if (exception instanceof ServerShuttingDownError) {
+    return new ApiError(503, exception.message, 'server_error', null, 'server_shutting_down', { 'Retry-After': '5', Connection: 'close' });
+  }
   if (exception instanceof GenerationAbortedError) return new ApiError(499, exception.message, 'invalid_request_error', null, 'client_closed_request');
   if (exception instanceof HttpException) return fromHttpException(exception, request);
   return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
