@@ -7,6 +7,7 @@ import { AppConfig } from '../config/config.schema';
 import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
 import { createApp, serve } from '../main';
 import { buildOpenApiDocument } from '../openapi';
+import { serviceCommand } from './service.command';
 import { VERSION } from '../version';
 
 function integer(value: string): number {
@@ -76,6 +77,8 @@ program
     const dir = opts.dir ?? loadConfig({}).dataDir;
     process.stdout.write(`${ensureDemoModel(dir)}\n`);
   });
+
+program.addCommand(serviceCommand());
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {
