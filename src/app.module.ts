@@ -6,11 +6,14 @@ import { ApiKeyStore } from './auth/api-key.store';
 import { BearerStrategy } from './auth/bearer.strategy';
 import { AppConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
+import { DiscoveryService } from './discovery/discovery.service';
 import { HealthController } from './health/health.controller';
 import { ENGINE_BACKEND } from './inference/engine.port';
 import { InferenceService } from './inference/inference.service';
 import { ModelRegistry } from './inference/model-registry.service';
 import { NodeLlamaCppBackend } from './inference/node-llama-cpp.adapter';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown.service';
+import { InFlightRequests } from './lifecycle/in-flight-requests.service';
 import { ChatCompletionsController } from './openai/chat-completions/chat-completions.controller';
 import { ChatCompletionsService } from './openai/chat-completions/chat-completions.service';
 import { EmbeddingsController } from './openai/embeddings/embeddings.controller';
@@ -42,6 +45,9 @@ export class AppModule {
         TokenizeService,
         ApiKeyStore,
         BearerStrategy,
+        InFlightRequests,
+        GracefulShutdown,
+        DiscoveryService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },

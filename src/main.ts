@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config.schema';
+import { InFlightRequests } from './lifecycle/in-flight-requests.service';
+import { closeOnSignals } from './lifecycle/signal-handlers';
 import { jsonBody } from './openai/shared/json-body.middleware';
 import { buildOpenApiDocument } from './openapi';
 import { VERSION } from './version';
@@ -15,8 +17,8 @@ export async function createApp(
   logger: LogLevel[] | false = ['log', 'warn', 'error'],
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bodyParser: false, logger });
+  app.use(app.get(InFlightRequests).middleware);
   app.use(jsonBody(config.bodyLimit));
-  app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, VERSION), {
     swaggerOptions: { persistAuthorization: true },
     jsonDocumentUrl: 'docs/openapi.json',
@@ -27,6 +29,7 @@ export async function createApp(
 /** Starts serving and prints where. */
 export async function serve(config: AppConfig): Promise<INestApplication> {
   const app = await createApp(config);
+  closeOnSignals(app);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

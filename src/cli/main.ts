@@ -7,11 +7,18 @@ import { AppConfig } from '../config/config.schema';
 import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
 import { createApp, serve } from '../main';
 import { buildOpenApiDocument } from '../openapi';
+import { serviceCommand } from './service.command';
 import { VERSION } from '../version';
 
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds');
   return n;
 }
 
@@ -42,6 +49,8 @@ program
   .option('--models-dir <dir>', 'where hf: models are downloaded')
   .option('--max-queue <n>', 'requests that may wait per model once all sequences are busy', integer)
   .option('--insecure-no-auth', 'allow a non-loopback host without API keys')
+  .option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may finish (default 30)', seconds)
+  .option('--discovery', 'advertise the server on the LAN over Bonjour/mDNS')
   .action(async (opts: ConfigFlags & { model?: string[] }) => {
     const config = withDemoModel(loadConfig({ ...opts, models: opts.model }));
     await serve(config);
@@ -68,6 +77,8 @@ program
     const dir = opts.dir ?? loadConfig({}).dataDir;
     process.stdout.write(`${ensureDemoModel(dir)}\n`);
   });
+
+program.addCommand(serviceCommand());
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -44,6 +44,8 @@ describe('loadConfig', () => {
         insecureNoAuth: false,
         bodyLimit: '10mb',
         maxQueue: 64,
+        drainTimeout: 30,
+        discovery: { enabled: false },
         dataDir,
         modelsDir: join(dataDir, 'models'),
         auth: { keys: [] },
@@ -294,6 +296,40 @@ models:
       expect(configError(() => loadConfig({}, { LLAMANEST_API_KEYS: `${KEY_A},short` })).message).toContain(
         '  - auth.keys.1: API keys must be at least 8 characters',
       );
+    });
+  });
+  describe('shutdown and discovery', () => {
+    it('drains for 30 seconds and does not advertise by default', () => {
+      const config = loadConfig({}, {});
+      expect(config.drainTimeout).toBe(30);
+      expect(config.discovery).toEqual({ enabled: false });
+    });
+
+    it('takes drainTimeout from the file, --drain-timeout and LLAMANEST_DRAIN_TIMEOUT in that order', () => {
+      const file = configFile('drainTimeout: 5\n');
+      expect(loadConfig({ config: file }, {}).drainTimeout).toBe(5);
+      expect(loadConfig({ config: file, drainTimeout: 7 }, {}).drainTimeout).toBe(7);
+      expect(loadConfig({ config: file, drainTimeout: 7 }, { LLAMANEST_DRAIN_TIMEOUT: '0.5' }).drainTimeout).toBe(0.5);
+    });
+
+    it('rejects a negative drain timeout, naming the setting', () => {
+      expect(configError(() => loadConfig({}, { LLAMANEST_DRAIN_TIMEOUT: '-1' })).message).toContain('drainTimeout');
+    });
+
+    it('accepts discovery as a boolean or an object, and env switches it and picks the interface', () => {
+      expect(loadConfig({ config: configFile('discovery: true\n') }, {}).discovery).toEqual({ enabled: true });
+      const file = configFile('discovery:\n  name: Studio LLM\n');
+      expect(loadConfig({ config: file }, {}).discovery).toEqual({ enabled: true, name: 'Studio LLM' });
+      expect(loadConfig({ config: file }, { LLAMANEST_DISCOVERY: 'false' }).discovery).toEqual({ enabled: false, name: 'Studio LLM' });
+      expect(loadConfig({ discovery: true }, { LLAMANEST_DISCOVERY_INTERFACE: '127.0.0.1' }).discovery).toEqual({
+        enabled: true,
+        interface: '127.0.0.1',
+      });
+    });
+
+    it('rejects a discovery interface that is not an IPv4 address', () => {
+      const error = configError(() => loadConfig({ discovery: true }, { LLAMANEST_DISCOVERY_INTERFACE: 'en0' }));
+      expect(error.message).toContain('discovery.interface: must be an IPv4 address');
     });
   });
 });

@@ -15,6 +15,8 @@ export interface ConfigFlags {
   dataDir?: string;
   modelsDir?: string;
   maxQueue?: number;
+  drainTimeout?: number;
+  discovery?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +48,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('dataDir', flags.dataDir);
   set('modelsDir', flags.modelsDir);
   set('maxQueue', flags.maxQueue);
+  set('drainTimeout', flags.drainTimeout);
+  if (flags.discovery !== undefined) merged.discovery = withDiscoveryEnabled(merged.discovery, flags.discovery);
   // Model paths from the file are relative to the file; those typed as flags or env, to the working directory.
   let modelsBaseDir = configPath ? resolve(configPath, '..') : process.cwd();
   if (flags.models?.length) {
@@ -60,6 +64,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('modelsDir', env.LLAMANEST_MODELS_DIR);
   set('maxQueue', envNumber(env, 'LLAMANEST_MAX_QUEUE'));
   set('bodyLimit', env.LLAMANEST_BODY_LIMIT);
+  set('drainTimeout', envNumber(env, 'LLAMANEST_DRAIN_TIMEOUT'));
+  const discovery = envBoolean(env, 'LLAMANEST_DISCOVERY');
+  if (discovery !== undefined) merged.discovery = withDiscoveryEnabled(merged.discovery, discovery);
+  if (env.LLAMANEST_DISCOVERY_INTERFACE) {
+    merged.discovery = { ...discoveryObject(merged.discovery), interface: env.LLAMANEST_DISCOVERY_INTERFACE };
+  }
   if (env.LLAMANEST_MODELS) {
     merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
     modelsBaseDir = process.cwd();
@@ -94,6 +104,16 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   };
 }
 
+
+/** `discovery` as written in the file (boolean or object) with `enabled` overridden. */
+function withDiscoveryEnabled(current: unknown, enabled: boolean): unknown {
+  return { ...discoveryObject(current), enabled };
+}
+
+function discoveryObject(current: unknown): Record<string, unknown> {
+  if (current && typeof current === 'object') return current as Record<string, unknown>;
+  return { enabled: current === true };
+}
 
 /** `--model ./x.gguf` or `--model id=./x.gguf`. */
 export function parseModelFlag(value: string): { id?: string; path: string } {

@@ -38,10 +38,35 @@ export const configSchema = z
     dataDir: z.string().min(1),
     /** Where `hf:` models are downloaded. */
     modelsDir: z.string().min(1).optional(),
+    /** Seconds that in-flight requests may take to finish after SIGTERM/SIGINT before they are ended with a 503. */
+    drainTimeout: z.number().nonnegative().max(3600).default(30),
+    /** Advertise the server on the LAN over Bonjour/mDNS: `true`, or `{ name, interface }`. */
+    discovery: z
+      .union([z.boolean(), discoveryObjectSchema()])
+      .default(false)
+      .transform((value): DiscoveryConfig => (typeof value === 'boolean' ? { enabled: value } : value)),
     auth: z.object({ keys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).default([]) }).strict().default({ keys: [] }),
     models: z.array(modelConfigSchema).default([]),
   })
   .strict();
+
+function discoveryObjectSchema() {
+  return z
+    .object({
+      enabled: z.boolean().default(true),
+      /** The instance name browsers show; default `llamanest on <host name>`. */
+      name: z.string().min(1).max(63).optional(),
+      /** Advertise only through the interface with this IPv4 address (default: every interface). */
+      interface: z.string().refine((v) => isIP(v) === 4, 'must be an IPv4 address').optional(),
+    })
+    .strict();
+}
+
+export interface DiscoveryConfig {
+  enabled: boolean;
+  name?: string;
+  interface?: string;
+}
 
 export type ModelConfigInput = z.input<typeof modelConfigSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -63,6 +88,8 @@ export interface AppConfig {
   insecureNoAuth: boolean;
   bodyLimit: string;
   maxQueue: number;
+  drainTimeout: number;
+  discovery: DiscoveryConfig;
   dataDir: string;
   modelsDir: string;
   auth: { keys: string[] };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EngineGrammar, EngineModel, EngineSequence, FunctionCallSyntax, GeneratedToken } from './engine.port';
 import { IncrementalDetokenizer } from './incremental-detokenizer';
-import { GenerationAbortedError } from './inference.errors';
+import { abortError } from './inference.errors';
 import { FinishReason, GenerationEvent, SamplingOptions, TokenLogprob, TokenUsage, ToolChoice } from './inference.types';
 import { StopSequenceMatcher } from './stop-sequence-matcher';
 
@@ -172,7 +172,7 @@ export class ChoiceGenerator {
     if (prompt === request.promptTokens && this.choice === 0) this.usage.cachedPromptTokens = generation.reusedTokens;
     try {
       for await (const generated of generation.tokens) {
-        if (this.signal.aborted) throw new GenerationAbortedError();
+        if (this.signal.aborted) throw abortError(this.signal);
         if (!this.isEnd(generated.token)) {
           this.produced++;
           this.usage.completionTokens++;
@@ -182,7 +182,7 @@ export class ChoiceGenerator {
     } finally {
       await generation.tokens.return();
     }
-    if (this.signal.aborted) throw new GenerationAbortedError();
+    if (this.signal.aborted) throw abortError(this.signal);
   }
 
   private isEnd(token: number): boolean {

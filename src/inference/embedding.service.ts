@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { EngineEmbeddingContext, EngineModel } from './engine.port';
 import { EmbeddingInput, EmbeddingRequest, EmbeddingResult } from './embedding.types';
-import { GenerationAbortedError } from './inference.errors';
+import { abortError } from './inference.errors';
 import { ModelRegistry } from './model-registry.service';
 import { InputTooLongError, UnsupportedDimensionsError } from './request.errors';
 import { SerialLane } from './serial-lane';
@@ -36,7 +36,7 @@ export class EmbeddingService {
     const embeddings = await this.lane(model.id, engine).run(async () => {
       const vectors: number[][] = [];
       for (const tokens of evaluated) {
-        if (signal.aborted) throw new GenerationAbortedError();
+        if (signal.aborted) throw abortError(signal);
         vectors.push(normalize(await context.embed(tokens)));
       }
       return vectors;

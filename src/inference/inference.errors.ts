@@ -50,3 +50,15 @@ export class GenerationAbortedError extends InferenceError {
     super('The request was aborted by the client.');
   }
 }
+
+/** The server is shutting down and ended the request (it did not finish within the drain timeout). */
+export class ServerShuttingDownError extends InferenceError {
+  constructor() {
+    super('The server is shutting down and could not finish this request. Please retry shortly.');
+  }
+}
+
+/** The error to throw for an aborted request: the signal's own reason when it is ours (shutdown), else a client abort. */
+export function abortError(signal: AbortSignal): InferenceError {
+  return signal.reason instanceof InferenceError ? signal.reason : new GenerationAbortedError();
+}

@@ -18,7 +18,7 @@ import {
   SequenceGeneration,
   TokenizeOptions,
 } from './engine.port';
-import { GenerationAbortedError } from './inference.errors';
+import { abortError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
 import { pieceOf } from './token-piece';
 
@@ -286,10 +286,10 @@ class NodeLlamaCppSequence implements EngineSequence {
     }
     // Evaluate the new part of the prompt in chunks, so a client that leaves mid-prompt frees the sequence quickly.
     for (let start = reused; start < prompt.length - 1; start += PROMPT_CHUNK) {
-      if (signal.aborted) throw new GenerationAbortedError();
+      if (signal.aborted) throw abortError(signal);
       await seq.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + PROMPT_CHUNK, prompt.length - 1)) as NodeLlamaCpp.Token[]);
     }
-    if (signal.aborted) throw new GenerationAbortedError();
+    if (signal.aborted) throw abortError(signal);
     return { reusedTokens: reused, tokens: this.sample(prompt[prompt.length - 1], options) };
   }
 

@@ -1,5 +1,5 @@
 import { EngineModel, EngineSequence, RenderedPrompt, SequenceGeneration } from './engine.port';
-import { GenerationAbortedError, QueueFullError } from './inference.errors';
+import { GenerationAbortedError, QueueFullError, ServerShuttingDownError } from './inference.errors';
 import { SequencePool, SequenceLease } from './sequence-pool';
 
 class FakeSequence implements EngineSequence {
@@ -130,6 +130,18 @@ describe('SequencePool', () => {
     controller.abort();
     await expect(pool.acquire([], controller.signal)).rejects.toBeInstanceOf(GenerationAbortedError);
     expect(pool.active).toBe(0);
+  });
+
+  it('rejects a waiter aborted by shutdown with ServerShuttingDownError, not as a client abort', async () => {
+    const pool = new SequencePool('m', new FakeModel(1), 4);
+    await pool.acquire([], signal());
+    const controller = new AbortController();
+    const waiting = track(pool.acquire([], controller.signal));
+    await settle();
+    controller.abort(new ServerShuttingDownError());
+    await settle();
+    expect(waiting.error).toBeInstanceOf(ServerShuttingDownError);
+    expect(pool.queued).toBe(0);
   });
 
   it('removes an aborted waiter from the queue, rejects it, and gives the slot to the next one', async () => {

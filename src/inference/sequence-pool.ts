@@ -1,5 +1,5 @@
 import { commonPrefixLength, EngineModel, EngineSequence } from './engine.port';
-import { GenerationAbortedError, QueueFullError } from './inference.errors';
+import { abortError, QueueFullError } from './inference.errors';
 
 export interface SequenceLease {
   sequence: EngineSequence;
@@ -37,7 +37,7 @@ export class SequencePool {
   }
 
   acquire(prompt: readonly number[], signal: AbortSignal): Promise<SequenceLease> {
-    if (signal.aborted) return Promise.reject(new GenerationAbortedError());
+    if (signal.aborted) return Promise.reject(abortError(signal));
     if (this.free.length > 0) return Promise.resolve(this.lease(this.takeBest(prompt)));
     if (this.queue.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.modelId, 1));
     return new Promise<SequenceLease>((resolve, reject) => {
@@ -49,7 +49,7 @@ export class SequencePool {
           const at = this.queue.indexOf(waiter);
           if (at !== -1) {
             this.queue.splice(at, 1);
-            reject(new GenerationAbortedError());
+            reject(abortError(signal));
           }
         },
         { once: true },

@@ -1,4 +1,4 @@
-import { GenerationAbortedError, QueueFullError } from './inference.errors';
+import { abortError, QueueFullError } from './inference.errors';
 
 /**
  * Runs tasks one at a time, the rest waiting in a bounded FIFO queue. A model's embedding
@@ -28,7 +28,7 @@ export class SerialLane {
   }
 
   private enter(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(new GenerationAbortedError());
+    if (signal.aborted) return Promise.reject(abortError(signal));
     if (!this.busy) {
       this.busy = true;
       return Promise.resolve();
@@ -43,7 +43,7 @@ export class SerialLane {
           const at = this.queue.indexOf(waiter);
           if (at === -1) return;
           this.queue.splice(at, 1);
-          reject(new GenerationAbortedError());
+          reject(abortError(signal));
         },
         { once: true },
       );

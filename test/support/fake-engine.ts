@@ -154,6 +154,8 @@ export function fakeConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     insecureNoAuth: false,
     bodyLimit: '1mb',
     maxQueue: 0,
+    drainTimeout: 30,
+    discovery: { enabled: false },
     dataDir: '/nonexistent/llamanest',
     modelsDir: '/nonexistent/llamanest/models',
     auth: { keys: [] },

@@ -46,6 +46,35 @@ export class TestServer {
     return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   }
 
+  /** Sends a signal to the server process. */
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Resolves with the exit code (or the signal that ended it) once the process is gone. */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return Promise.resolve({ code: this.child.exitCode, signal: this.child.signalCode });
+    }
+    return new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves once the server's output matches `pattern`. */
+  waitForLog(pattern: RegExp): Promise<void> {
+    if (pattern.test(this.output)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(this.output)) return;
+        this.child.stdout!.off('data', check);
+        this.child.stderr!.off('data', check);
+        resolve();
+      };
+      this.child.stdout!.on('data', check);
+      this.child.stderr!.on('data', check);
+      this.child.once('exit', () => reject(new Error(`server exited without logging ${pattern}:\n${this.output}`)));
+    });
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));

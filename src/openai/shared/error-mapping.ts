@@ -6,6 +6,7 @@ import {
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
+  ServerShuttingDownError,
 } from '../../inference/inference.errors';
 import { InputTooLongError, InvalidTokenError, ModelCapabilityError, UnsupportedDimensionsError } from '../../inference/request.errors';
 import { ApiError } from './api-error';
@@ -30,6 +31,9 @@ export function toApiError(exception: unknown, request?: { method?: string; url?
     return ApiError.invalidRequest(exception.message, exception.field + exception.path.map((i) => `[${i}]`).join(''), 'invalid_value');
   }
   if (exception instanceof UnsupportedDimensionsError) return ApiError.invalidRequest(exception.message, 'dimensions', 'invalid_value');
+  if (exception instanceof ServerShuttingDownError) {
+    return new ApiError(503, exception.message, 'server_error', null, 'server_shutting_down', { 'Retry-After': '5', Connection: 'close' });
+  }
   if (exception instanceof GenerationAbortedError) return new ApiError(499, exception.message, 'invalid_request_error', null, 'client_closed_request');
   if (exception instanceof HttpException) return fromHttpException(exception, request);
   return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
