@@ -15,6 +15,12 @@ export interface ConfigFlags {
   dataDir?: string;
   modelsDir?: string;
   maxQueue?: number;
+  preload?: boolean;
+  idleTimeout?: string;
+  maxLoadedModels?: number;
+  memoryBudget?: string;
+  metrics?: string;
+  logFormat?: string;
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +52,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('dataDir', flags.dataDir);
   set('modelsDir', flags.modelsDir);
   set('maxQueue', flags.maxQueue);
+  set('preload', flags.preload || undefined);
+  set('idleTimeout', durationValue(flags.idleTimeout));
+  set('maxLoadedModels', flags.maxLoadedModels);
+  set('memoryBudget', flags.memoryBudget);
+  set('metrics', metricsValue(flags.metrics, '--metrics', merged.metrics));
+  set('logFormat', flags.logFormat);
   // Model paths from the file are relative to the file; those typed as flags or env, to the working directory.
   let modelsBaseDir = configPath ? resolve(configPath, '..') : process.cwd();
   if (flags.models?.length) {
@@ -60,6 +72,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('modelsDir', env.LLAMANEST_MODELS_DIR);
   set('maxQueue', envNumber(env, 'LLAMANEST_MAX_QUEUE'));
   set('bodyLimit', env.LLAMANEST_BODY_LIMIT);
+  set('preload', envBoolean(env, 'LLAMANEST_PRELOAD'));
+  set('idleTimeout', durationValue(env.LLAMANEST_IDLE_TIMEOUT));
+  set('maxLoadedModels', envNumber(env, 'LLAMANEST_MAX_LOADED_MODELS'));
+  set('memoryBudget', env.LLAMANEST_MEMORY_BUDGET);
+  set('metrics', metricsValue(env.LLAMANEST_METRICS, 'LLAMANEST_METRICS', merged.metrics));
+  set('logFormat', env.LLAMANEST_LOG_FORMAT);
   if (env.LLAMANEST_MODELS) {
     merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
     modelsBaseDir = process.cwd();
@@ -75,6 +93,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const dataDir = resolve(config.dataDir);
   const models = config.models.map((m): ModelConfig => ({
     ...m,
+    preload: m.preload ?? config.preload,
+    idleTimeout: m.idleTimeout ?? config.idleTimeout,
     id: m.id ?? modelIdFromPath(m.path),
     path: m.path.startsWith('hf:') || /^https?:\/\//.test(m.path) ? m.path : resolve(modelsBaseDir, m.path),
   }));
@@ -142,6 +162,23 @@ function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A duration typed as a flag or env value: plain digits are seconds, like in the config file. */
+function durationValue(raw: string | undefined): string | number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+}
+
+/** `off`, `on` (API key needed) or `public`, as a flag or env value. */
+function metricsValue(raw: string | undefined, name: string, current: unknown): unknown {
+  if (raw === undefined || raw === '') return undefined;
+  const base = typeof current === 'object' && current ? current : {};
+  const value = raw.toLowerCase();
+  if (value === 'off') return { ...base, enabled: false };
+  if (value === 'on') return { ...base, enabled: true, public: false };
+  if (value === 'public') return { ...base, enabled: true, public: true };
+  throw new ConfigError(`${name} must be off, on or public, got "${raw}"`);
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EngineModel, EngineSequence, RenderedPrompt } from './engine.port';
 import { IncrementalDetokenizer } from './incremental-detokenizer';
 import { ContextLengthExceededError, GenerationAbortedError } from './inference.errors';
-import { FinishReason, Generation, GenerationEvent, GenerationRequest, TokenUsage } from './inference.types';
-import { ModelRegistry } from './model-registry.service';
+import { FinishReason, Generation, GenerationEvent, GenerationRequest, GenerationTiming, TokenUsage } from './inference.types';
+import { ModelLease, ModelRegistry } from './model-registry.service';
 import { SequenceLease } from './sequence-pool';
 import { StopSequenceMatcher } from './stop-sequence-matcher';
 
@@ -17,15 +17,24 @@ export class InferenceService {
    * here, before any output, so the caller can still answer with a plain error.
    */
   async startGeneration(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
-    const model = await this.registry.get(request.model);
-    const prompt = model.engine.renderChat(request.messages);
-    const maxTokens = this.checkContextLength(model.engine, prompt.tokens.length, request.maxTokens);
-    const lease = await model.pool.acquire(prompt.tokens, signal);
-    return {
-      modelId: model.id,
-      promptTokens: prompt.tokens.length,
-      events: this.run(model.engine, lease, prompt, { ...request, maxTokens }, signal),
-    };
+    const model = await this.registry.acquire(request.model);
+    try {
+      const prompt = model.engine.renderChat(request.messages);
+      const maxTokens = this.checkContextLength(model.engine, prompt.tokens.length, request.maxTokens);
+      const lease = await model.pool.acquire(prompt.tokens, signal);
+      const usage: TokenUsage = { promptTokens: prompt.tokens.length, completionTokens: 0, cachedPromptTokens: 0 };
+      const timing: GenerationTiming = { tokenIntervals: [] };
+      return {
+        modelId: model.id,
+        promptTokens: prompt.tokens.length,
+        usage,
+        timing,
+        events: this.run(model, lease, prompt, { ...request, maxTokens }, { usage, timing }, signal),
+      };
+    } catch (error) {
+      model.release();
+      throw error;
+    }
   }
 
   private checkContextLength(engine: EngineModel, promptTokens: number, maxTokens?: number): number {
@@ -37,21 +46,22 @@ export class InferenceService {
   }
 
   private async *run(
-    engine: EngineModel,
+    model: ModelLease,
     lease: SequenceLease,
     prompt: RenderedPrompt,
     request: GenerationRequest & { maxTokens: number },
+    facts: { usage: TokenUsage; timing: GenerationTiming },
     signal: AbortSignal,
   ): AsyncGenerator<GenerationEvent> {
-    const usage: TokenUsage = { promptTokens: prompt.tokens.length, completionTokens: 0, cachedPromptTokens: 0 };
     try {
       for (let choice = 0; choice < request.n; choice++) {
         const seed = request.sampling.seed === undefined ? undefined : request.sampling.seed + choice;
-        yield* this.runChoice(engine, lease.sequence, prompt, request, { choice, seed, usage }, signal);
+        yield* this.runChoice(model.engine, lease.sequence, prompt, request, { choice, seed, ...facts }, signal);
       }
-      yield { type: 'usage', usage };
+      yield { type: 'usage', usage: facts.usage };
     } finally {
       lease.release();
+      model.release();
     }
   }
 
@@ -60,10 +70,11 @@ export class InferenceService {
     sequence: EngineSequence,
     prompt: RenderedPrompt,
     request: GenerationRequest & { maxTokens: number },
-    state: { choice: number; seed?: number; usage: TokenUsage },
+    state: { choice: number; seed?: number; usage: TokenUsage; timing: GenerationTiming },
     signal: AbortSignal,
   ): AsyncGenerator<GenerationEvent> {
-    const { choice, usage } = state;
+    const { choice, usage, timing } = state;
+    let lastTokenAt: number | undefined;
     const generation = await sequence.generate(prompt.tokens, { ...request.sampling, seed: state.seed }, signal);
     if (choice === 0) usage.cachedPromptTokens = generation.reusedTokens;
     const detokenizer = new IncrementalDetokenizer(engine);
@@ -86,6 +97,10 @@ export class InferenceService {
         }
         produced++;
         usage.completionTokens++;
+        const now = performance.now();
+        timing.firstTokenAt ??= now;
+        if (lastTokenAt !== undefined) timing.tokenIntervals.push(now - lastTokenAt);
+        lastTokenAt = now;
         const text = cut(detokenizer.push(token));
         if (text) yield { type: 'text', choice, text };
         if (hitStopSequence || produced >= request.maxTokens) break;
