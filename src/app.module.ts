@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyStore } from './auth/api-key.store';
 import { BearerStrategy } from './auth/bearer.strategy';
+import { AdminModelsController } from './admin/admin-models.controller';
 import { AppConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { HealthController } from './health/health.controller';
@@ -11,6 +13,11 @@ import { ENGINE_BACKEND } from './inference/engine.port';
 import { InferenceService } from './inference/inference.service';
 import { ModelRegistry } from './inference/model-registry.service';
 import { NodeLlamaCppBackend } from './inference/node-llama-cpp.adapter';
+import { loggerOptions } from './observability/logger.options';
+import { MetricsController } from './observability/metrics.controller';
+import { MetricsService } from './observability/metrics.service';
+import { RequestLog } from './observability/request-log.service';
+import { RequestRecorder } from './observability/request-recorder.service';
 import { ChatCompletionsController } from './openai/chat-completions/chat-completions.controller';
 import { ChatCompletionsService } from './openai/chat-completions/chat-completions.service';
 import { ModelsController } from './openai/models/models.controller';
@@ -23,13 +30,16 @@ export class AppModule {
   static forRoot(config: AppConfig, backend: { useClass: new (...args: never[]) => unknown } | { useValue: unknown } = { useClass: NodeLlamaCppBackend }): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PassportModule],
-      controllers: [ModelsController, ChatCompletionsController, HealthController],
+      imports: [AppConfigModule.forRoot(config), PassportModule, LoggerModule.forRoot(loggerOptions(config))],
+      controllers: [ModelsController, ChatCompletionsController, HealthController, MetricsController, AdminModelsController],
       providers: [
         { provide: ENGINE_BACKEND, ...backend },
         ModelRegistry,
         InferenceService,
         ChatCompletionsService,
+        RequestRecorder,
+        MetricsService,
+        RequestLog,
         ApiKeyStore,
         BearerStrategy,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -50,8 +50,9 @@ describe('loadConfig', () => {
         models: [],
         preload: false,
         idleTimeout: 0,
-        metrics: { enabled: true, public: false },
+        metrics: true,
         logFormat: 'auto',
+        logLevel: 'info',
       });
     });
 
@@ -214,7 +215,7 @@ preload: true
 idleTimeout: 15m
 maxLoadedModels: 2
 memoryBudget: 12gb
-metrics: { public: true }
+metrics: false
 models:
   - path: /m/a.gguf
   - path: /m/b.gguf
@@ -224,7 +225,7 @@ models:
     idleTimeout: 500ms
 `);
       const config = loadConfig({ config: path }, {});
-      expect(config).toMatchObject({ preload: true, idleTimeout: 900, maxLoadedModels: 2, memoryBudget: 12 * 1024 ** 3, metrics: { enabled: true, public: true } });
+      expect(config).toMatchObject({ preload: true, idleTimeout: 900, maxLoadedModels: 2, memoryBudget: 12 * 1024 ** 3, metrics: false });
       expect(config.models.map((m) => [m.id, m.preload, m.idleTimeout])).toEqual([
         ['a', true, 900],
         ['b', false, 90],
@@ -233,17 +234,18 @@ models:
     });
 
     it('takes them from flags and LLAMANEST_* variables, env last', () => {
-      const flags = { preload: true, idleTimeout: '2s', maxLoadedModels: 1, memoryBudget: '512mb', metrics: 'public' };
-      expect(loadConfig(flags, {})).toMatchObject({ preload: true, idleTimeout: 2, maxLoadedModels: 1, memoryBudget: 512 * 1024 ** 2, metrics: { enabled: true, public: true } });
-      const env = { LLAMANEST_PRELOAD: 'false', LLAMANEST_IDLE_TIMEOUT: '30', LLAMANEST_MAX_LOADED_MODELS: '3', LLAMANEST_MEMORY_BUDGET: '1gb', LLAMANEST_METRICS: 'off' };
-      expect(loadConfig(flags, env)).toMatchObject({ preload: false, idleTimeout: 30, maxLoadedModels: 3, memoryBudget: 1024 ** 3, metrics: { enabled: false } });
+      const flags = { preload: true, idleTimeout: '2s', maxLoadedModels: 1, memoryBudget: '512mb', metrics: false };
+      expect(loadConfig(flags, {})).toMatchObject({ preload: true, idleTimeout: 2, maxLoadedModels: 1, memoryBudget: 512 * 1024 ** 2, metrics: false });
+      const env = { LLAMANEST_PRELOAD: 'false', LLAMANEST_IDLE_TIMEOUT: '30', LLAMANEST_MAX_LOADED_MODELS: '3', LLAMANEST_MEMORY_BUDGET: '1gb', LLAMANEST_METRICS: 'true', LLAMANEST_LOG_LEVEL: 'warn' };
+      expect(loadConfig(flags, env)).toMatchObject({ preload: false, idleTimeout: 30, maxLoadedModels: 3, memoryBudget: 1024 ** 3, metrics: true, logLevel: 'warn' });
     });
 
     it('rejects malformed durations, sizes and metrics switches, naming the setting', () => {
       expect(configError(() => loadConfig({ idleTimeout: 'soon' }, {})).message).toContain('  - idleTimeout: must be seconds or a duration like 90s, 15m, 1h');
       expect(configError(() => loadConfig({ memoryBudget: 'lots' }, {})).message).toContain('  - memoryBudget: must look like 512mb or 12gb');
       expect(configError(() => loadConfig({ maxLoadedModels: 0 }, {})).message).toContain('  - maxLoadedModels: ');
-      expect(configError(() => loadConfig({}, { LLAMANEST_METRICS: 'maybe' })).message).toBe('LLAMANEST_METRICS must be off, on or public, got "maybe"');
+      expect(configError(() => loadConfig({}, { LLAMANEST_METRICS: 'maybe' })).message).toBe('LLAMANEST_METRICS must be true or false, got "maybe"');
+      expect(configError(() => loadConfig({}, { LLAMANEST_LOG_LEVEL: 'loud' })).message).toContain('  - logLevel: ');
     });
   });
 

@@ -19,8 +19,9 @@ export interface ConfigFlags {
   idleTimeout?: string;
   maxLoadedModels?: number;
   memoryBudget?: string;
-  metrics?: string;
+  metrics?: boolean;
   logFormat?: string;
+  logLevel?: string;
 }
 
 export class ConfigError extends Error {}
@@ -56,8 +57,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('idleTimeout', durationValue(flags.idleTimeout));
   set('maxLoadedModels', flags.maxLoadedModels);
   set('memoryBudget', flags.memoryBudget);
-  set('metrics', metricsValue(flags.metrics, '--metrics', merged.metrics));
+  set('metrics', flags.metrics);
   set('logFormat', flags.logFormat);
+  set('logLevel', flags.logLevel);
   // Model paths from the file are relative to the file; those typed as flags or env, to the working directory.
   let modelsBaseDir = configPath ? resolve(configPath, '..') : process.cwd();
   if (flags.models?.length) {
@@ -76,8 +78,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('idleTimeout', durationValue(env.LLAMANEST_IDLE_TIMEOUT));
   set('maxLoadedModels', envNumber(env, 'LLAMANEST_MAX_LOADED_MODELS'));
   set('memoryBudget', env.LLAMANEST_MEMORY_BUDGET);
-  set('metrics', metricsValue(env.LLAMANEST_METRICS, 'LLAMANEST_METRICS', merged.metrics));
+  set('metrics', envBoolean(env, 'LLAMANEST_METRICS'));
   set('logFormat', env.LLAMANEST_LOG_FORMAT);
+  set('logLevel', env.LLAMANEST_LOG_LEVEL);
   if (env.LLAMANEST_MODELS) {
     merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
     modelsBaseDir = process.cwd();
@@ -168,17 +171,6 @@ function splitList(value: string): string[] {
 function durationValue(raw: string | undefined): string | number | undefined {
   if (raw === undefined || raw === '') return undefined;
   return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
-}
-
-/** `off`, `on` (API key needed) or `public`, as a flag or env value. */
-function metricsValue(raw: string | undefined, name: string, current: unknown): unknown {
-  if (raw === undefined || raw === '') return undefined;
-  const base = typeof current === 'object' && current ? current : {};
-  const value = raw.toLowerCase();
-  if (value === 'off') return { ...base, enabled: false };
-  if (value === 'on') return { ...base, enabled: true, public: false };
-  if (value === 'public') return { ...base, enabled: true, public: true };
-  throw new ConfigError(`${name} must be off, on or public, got "${raw}"`);
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -70,10 +70,12 @@ export const configSchema = z
     maxLoadedModels: positiveInt.optional(),
     /** Memory the loaded models (weights + contexts, as estimated before loading) may take together, e.g. `12gb`. */
     memoryBudget: byteSizeSchema.optional(),
-    /** `GET /metrics` (Prometheus): `enabled` false answers 404; `public` true needs no API key. */
-    metrics: z.object({ enabled: z.boolean().default(true), public: z.boolean().default(false) }).strict().default({ enabled: true, public: false }),
+    /** Serve `GET /metrics` (Prometheus format, API key needed when keys are configured); false answers 404. */
+    metrics: z.boolean().default(true),
     /** Log format: JSON lines, human-readable, or `auto` (human-readable on a terminal, JSON otherwise). */
     logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    /** Least severe log level written; `silent` writes none. */
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict();
 
@@ -109,8 +111,9 @@ export interface AppConfig {
   maxLoadedModels?: number;
   /** Bytes. */
   memoryBudget?: number;
-  metrics: { enabled: boolean; public: boolean };
+  metrics: boolean;
   logFormat: 'auto' | 'json' | 'pretty';
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
 export function isLoopbackHost(host: string): boolean {

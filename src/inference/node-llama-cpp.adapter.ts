@@ -18,6 +18,35 @@ const DEFAULT_MAX_CONTEXT = 8192;
 const PROMPT_CHUNK = 512;
 const MAX_PUNISH_TOKENS = 256;
 
+/** What `llamanest models list` shows of a GGUF file. */
+export interface ModelFileInfo {
+  /** The dominant quantization, e.g. `Q4_K_M`, `F16`. */
+  quant?: string;
+  /** The context the model was trained with, in tokens. */
+  trainContext?: number;
+  architecture?: string;
+}
+
+/** Reads a GGUF file's header (no weights are loaded). */
+export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
+  const m = await loadModule();
+  const info = await m.readGgufFileInfo(path, { readTensorInfo: false, logWarnings: false });
+  const fileType = info.metadata.general?.file_type;
+  const architecture = info.metadata.general?.architecture;
+  const llm = info.architectureMetadata as { context_length?: number } | undefined;
+  return {
+    quant: fileType === undefined ? undefined : m.GgufFileType[fileType]?.replace(/^(MOSTLY|ALL)_/, ''),
+    trainContext: llm?.context_length,
+    architecture,
+  };
+}
+
+/** Downloads an `hf:` URI or URL into `directory` (once; with a progress bar on the terminal) and returns the local path. */
+export async function pullModelFile(uri: string, directory: string, signal?: AbortSignal): Promise<string> {
+  const m = await loadModule();
+  return m.resolveModelFile(uri, { directory, cli: true, download: 'auto', signal });
+}
+
 /** The only place that talks to node-llama-cpp. */
 @Injectable()
 export class NodeLlamaCppBackend implements EngineBackend {

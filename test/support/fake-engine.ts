@@ -135,8 +135,9 @@ export function fakeConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     models: [{ id: FAKE_MODEL_ID, path: '/nonexistent/fake.gguf', parallel: 1, gpuLayers: 'auto', aliases: ['fake-alias'] }],
     preload: true,
     idleTimeout: 0,
-    metrics: { enabled: true, public: false },
+    metrics: true,
     logFormat: 'json',
+    logLevel: 'silent',
     ...overrides,
   };
 }
