@@ -30,6 +30,8 @@ interface ModelEntry {
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;
   estimatedBytes?: number;
+  /** Known once the model has been loaded; kept across unloads. */
+  contextLength?: number;
   loadSeconds?: number;
   preloadDone: boolean;
 }
@@ -170,7 +172,7 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     return {
       id: e.config.id,
       aliases: e.config.aliases,
-      contextLength: e.loaded?.engine.contextLength ?? e.config.contextSize,
+      contextLength: e.loaded?.engine.contextLength ?? e.contextLength ?? e.config.contextSize,
       loaded: Boolean(e.loaded),
       preload: this.preloads(e),
       loadFailed: Boolean(e.failure),
@@ -209,6 +211,7 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     }
     entry.loaded = { engine, pool: new SequencePool(config.id, engine, this.config.maxQueue) };
     entry.loadSeconds = (Date.now() - started) / 1000;
+    entry.contextLength = engine.contextLength;
     this.logger.log(
       `model ${config.id} loaded in ${Math.round(entry.loadSeconds * 1000)} ms ` +
         `(context ${engine.contextLength} tokens × ${engine.sequenceCount} sequences, about ${mib(entry.estimatedBytes)} MiB)`,

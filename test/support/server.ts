@@ -22,7 +22,7 @@ export class TestServer {
   static async start(options: ServerOptions = {}): Promise<TestServer> {
     const dataDir = mkdtempSync(join(tmpdir(), 'llamanest-e2e-'));
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LLAMANEST_DATA_DIR: dataDir, NO_COLOR: '1', ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LLAMANEST_DATA_DIR: dataDir, NO_COLOR: '1', LLAMANEST_LOG_FORMAT: 'json', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new TestServer(child);
@@ -32,6 +32,14 @@ export class TestServer {
 
   get logs(): string {
     return this.output;
+  }
+
+  /** The JSON log lines written so far. */
+  get logLines(): Record<string, unknown>[] {
+    return this.output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   client(apiKey = 'unused', options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
@@ -69,13 +77,14 @@ export class TestServer {
     });
   }
 
+  /** Until /ready is 200: the preloaded models (if any) are loaded. */
   private async waitForHealth(): Promise<void> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const res = await this.fetch('/health');
+    for (let attempt = 0; attempt < 400; attempt++) {
+      const res = await this.fetch('/ready');
       if (res.status === 200) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`server never became healthy:\n${this.output}`);
+    throw new Error(`server never became ready:\n${this.output}`);
   }
 }
 
