@@ -18,7 +18,9 @@ beforeAll(async () => {
 
 const loadedModels = async (server: TestServer) =>
   Object.fromEntries(((await (await server.fetch('/v1/models')).json()).data as { id: string; loaded: boolean }[]).map((m) => [m.id, m.loaded]));
-const loadLines = (server: TestServer, id: string) => server.logLines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith(`model ${id} loaded in`));
+const isLoadLine = (id: string) => (l: Record<string, unknown>) => typeof l.msg === 'string' && l.msg.startsWith(`model ${id} loaded in`);
+const loadLines = (server: TestServer, id: string) => server.logLines.filter(isLoadLine(id));
+const logged = (msg: string) => (l: Record<string, unknown>) => l.msg === msg;
 
 describe('model lifecycle: load on first use, LRU eviction with maxLoadedModels 1, failures, admin routes', () => {
   let server: TestServer;
@@ -36,6 +38,7 @@ describe('model lifecycle: load on first use, LRU eviction with maxLoadedModels 
 
     const answers = await Promise.all(Array.from({ length: 4 }, () => server.client().chat.completions.create(chatBody('a'))));
     expect(answers.map((c) => c.choices[0].message.content)).toEqual(Array(4).fill(GREETING));
+    await server.waitForLog(isLoadLine('a'));
     expect(loadLines(server, 'a')).toHaveLength(1);
     expect(await loadedModels(server)).toEqual({ a: true, b: false, broken: false });
     const metrics = await (await server.fetch('/metrics')).text();
@@ -47,7 +50,7 @@ describe('model lifecycle: load on first use, LRU eviction with maxLoadedModels 
     const answer = await server.client().chat.completions.create(chatBody('b'));
     expect(answer.choices[0].message.content).toBe(GREETING);
     expect(await loadedModels(server)).toEqual({ a: false, b: true, broken: false });
-    expect(server.logLines.some((l) => l.msg === 'model a unloaded to make room for b')).toBe(true);
+    await server.waitForLog(logged('model a unloaded to make room for b'));
     expect(metricValue(await (await server.fetch('/metrics')).text(), 'llamanest_loaded_models')).toBe(1);
   });
 
@@ -110,18 +113,18 @@ describe('model lifecycle: idle unload, preload, memory refusal', () => {
     const server = await TestServer.start({ args: ['--model', `a=${demoPath}`, '--idle-timeout', '500ms', '--preload'] });
     try {
       // --preload: loaded before /ready answered 200
-      expect(loadLines(server, 'a')).toHaveLength(1);
+      await server.waitForLog(isLoadLine('a'));
       let loaded = true;
       for (let attempt = 0; attempt < 200 && loaded; attempt++) {
         loaded = (await loadedModels(server)).a;
         if (loaded) await new Promise((r) => setTimeout(r, 50));
       }
       expect(loaded).toBe(false);
-      expect(server.logLines.some((l) => l.msg === 'model a unloaded after 0.5 s idle')).toBe(true);
+      await server.waitForLog(logged('model a unloaded after 0.5 s idle'));
       expect(metricValue(await (await server.fetch('/metrics')).text(), 'llamanest_loaded_models')).toBe(0);
 
       expect((await server.client().chat.completions.create(chatBody('a'))).choices[0].message.content).toBe(GREETING);
-      expect(loadLines(server, 'a')).toHaveLength(2);
+      await server.waitForLog(() => loadLines(server, 'a').length === 2);
     } finally {
       await server.stop();
     }

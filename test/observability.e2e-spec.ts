@@ -80,11 +80,7 @@ describe('request ids, metrics and request logs', () => {
       { headers: { 'x-request-id': 'log-line-check-1' } },
     );
     expect(completion.choices[0].message.content).toBe(GREETING);
-    let line: Record<string, unknown> | undefined;
-    for (let attempt = 0; attempt < 50 && !line; attempt++) {
-      line = server.logLines.find((l) => l.reqId === 'log-line-check-1');
-      if (!line) await new Promise((r) => setTimeout(r, 20));
-    }
+    const line = await server.waitForLog((l) => l.reqId === 'log-line-check-1' && l.context === 'http');
     expect(line).toMatchObject({
       level: 30,
       msg: 'POST /v1/chat/completions 200',

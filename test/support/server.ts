@@ -34,6 +34,19 @@ export class TestServer {
     return this.output;
   }
 
+  /**
+   * Waits (up to 10 s) until a JSON log line matches and returns it: the process writes it before it
+   * answers, but its stdout pipe may reach us after the HTTP answer does.
+   */
+  async waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const line = this.logLines.find(match);
+      if (line) return line;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no such log line in:\n${this.output}`);
+  }
+
   /** The JSON log lines written so far. */
   get logLines(): Record<string, unknown>[] {
     return this.output
