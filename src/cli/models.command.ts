@@ -8,7 +8,6 @@ import { inspectModelFile, pullModelFile } from '../inference/node-llama-cpp.ada
 interface Row {
   id: string;
   path: string;
-  configured: boolean;
 }
 
 /** `llamanest models pull|list|rm`: the models directory and the configured models. */
@@ -66,11 +65,11 @@ function config(opts: ConfigFlags): AppConfig {
 }
 
 function listRows(config: AppConfig): Row[] {
-  const rows: Row[] = config.models.map((m) => ({ id: m.id, path: m.path, configured: true }));
+  const rows: Row[] = config.models.map((m) => ({ id: m.id, path: m.path }));
   const known = new Set(rows.map((r) => r.path));
   for (const file of ggufFiles(config.modelsDir)) {
     const path = join(config.modelsDir, file);
-    if (!known.has(path)) rows.push({ id: modelIdFromPath(path), path, configured: false });
+    if (!known.has(path)) rows.push({ id: modelIdFromPath(path), path });
   }
   return rows;
 }

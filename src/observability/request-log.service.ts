@@ -13,9 +13,12 @@ export class RequestLog {
     recorder.subscribe((record) => this.write(record));
   }
 
-  /** The root logger: the line carries its own request id, whether or not it is written inside the request's context. */
-  private get logger() {
-    return PinoLogger.root?.child({ context: 'http' }) ?? this.pino;
+  private child?: PinoLogger['logger'];
+
+  /** A child of the root logger: the line carries its own request id, inside the request's log context or not. */
+  private get logger(): Pick<PinoLogger, 'info' | 'warn' | 'debug'> {
+    this.child ??= PinoLogger.root?.child({ context: 'http' });
+    return this.child ?? this.pino;
   }
 
   private write(r: RequestRecord): void {
