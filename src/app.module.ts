@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyStore } from './auth/api-key.store';
 import { BearerStrategy } from './auth/bearer.strategy';
+import { AdminModelsController } from './admin/admin-models.controller';
 import { AppConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
 import { DiscoveryService } from './discovery/discovery.service';
@@ -14,6 +16,11 @@ import { ModelRegistry } from './inference/model-registry.service';
 import { NodeLlamaCppBackend } from './inference/node-llama-cpp.adapter';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.service';
 import { InFlightRequests } from './lifecycle/in-flight-requests.service';
+import { loggerOptions } from './observability/logger.options';
+import { MetricsController } from './observability/metrics.controller';
+import { MetricsService } from './observability/metrics.service';
+import { RequestLog } from './observability/request-log.service';
+import { RequestRecorder } from './observability/request-recorder.service';
 import { ChatCompletionsController } from './openai/chat-completions/chat-completions.controller';
 import { ChatCompletionsService } from './openai/chat-completions/chat-completions.service';
 import { EmbeddingsController } from './openai/embeddings/embeddings.controller';
@@ -32,8 +39,16 @@ export class AppModule {
   static forRoot(config: AppConfig, backend: { useClass: new (...args: never[]) => unknown } | { useValue: unknown } = { useClass: NodeLlamaCppBackend }): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PassportModule],
-      controllers: [ModelsController, ChatCompletionsController, EmbeddingsController, TokenizeController, HealthController],
+      imports: [AppConfigModule.forRoot(config), PassportModule, LoggerModule.forRoot(loggerOptions(config))],
+      controllers: [
+        ModelsController,
+        ChatCompletionsController,
+        EmbeddingsController,
+        TokenizeController,
+        HealthController,
+        MetricsController,
+        AdminModelsController,
+      ],
       providers: [
         { provide: ENGINE_BACKEND, ...backend },
         ModelRegistry,
@@ -43,6 +58,9 @@ export class AppModule {
         EmbeddingsService,
         TokenizerService,
         TokenizeService,
+        RequestRecorder,
+        MetricsService,
+        RequestLog,
         ApiKeyStore,
         BearerStrategy,
         InFlightRequests,

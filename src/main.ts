@@ -1,11 +1,14 @@
 import 'reflect-metadata';
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/config.schema';
 import { InFlightRequests } from './lifecycle/in-flight-requests.service';
 import { closeOnSignals } from './lifecycle/signal-handlers';
+import { RequestRecorder } from './observability/request-recorder.service';
+import { requestObserver } from './observability/request-observer.middleware';
 import { jsonBody } from './openai/shared/json-body.middleware';
 import { buildOpenApiDocument } from './openapi';
 import { VERSION } from './version';
@@ -14,9 +17,12 @@ import { VERSION } from './version';
 export async function createApp(
   config: AppConfig,
   module = AppModule.forRoot(config),
-  logger: LogLevel[] | false = ['log', 'warn', 'error'],
+  logs = true,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bodyParser: false, logger });
+  // Logs go through pino (see logger.options.ts); those of the boot are buffered until it is ready.
+  const app = await NestFactory.create(module, { bodyParser: false, logger: logs ? undefined : false, bufferLogs: logs });
+  if (logs) app.useLogger(app.get(PinoNestLogger));
+  app.use(requestObserver(app.get(RequestRecorder)));
   app.use(app.get(InFlightRequests).middleware);
   app.use(jsonBody(config.bodyLimit));
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, VERSION), {

@@ -72,12 +72,13 @@ describe('serving configuration', () => {
     expect(output).toMatch(/invalid configuration.*\n.*models\.0\.parallel/);
   });
 
-  it('serves models from a YAML file with per-model context size, parallelism and aliases', async () => {
+  it('serves models from a YAML file with per-model context size, parallelism and aliases (preloaded)', async () => {
     const file = join(dir, 'llamanest.yaml');
     writeFileSync(
       file,
       [
         'maxQueue: 2',
+        'preload: true',
         'models:',
         `  - id: house-model`,
         `    path: ${demoPath}`,

@@ -8,12 +8,15 @@ import { modelConfigSchema } from '../config/config.schema';
 import { ensureDemoModel } from '../demo-model/demo-model.file';
 import { NodeLlamaCppBackend } from '../inference/node-llama-cpp.adapter';
 import { generateInProcess } from './in-process';
+import { measurePromptCache } from './prompt-cache';
 import { BenchSamples, formatTable, summarize } from './report';
 import { BenchServer, startServer } from './server';
 import { streamChat } from './sse-client';
 
 const CONCURRENCY = [1, 4, 8];
 const MODEL_ID = 'bench';
+/** The prompt-cache measure is about the time to first token; a short answer is enough. */
+const PROMPT_CACHE_TOKENS = 16;
 
 /**
  * A different text for every request, so no request reuses another's KV cache. "Count" makes the
@@ -55,7 +58,7 @@ async function bench(opts: Options): Promise<void> {
 
     await inProcess('warm-up');
     await concurrent(Math.max(...CONCURRENCY), 'warm-up');
-    const samples: BenchSamples = { inProcess: [], http: [], aggregate: new Map(CONCURRENCY.map((c) => [c, []])) };
+    const samples: BenchSamples = { inProcess: [], http: [], aggregate: new Map(CONCURRENCY.map((c) => [c, []])), promptCache: [] };
     for (let round = 1; round <= opts.rounds; round++) {
       process.stderr.write(`round ${round}/${opts.rounds}\n`);
       samples.inProcess.push(await inProcess(`${round}`));
@@ -65,6 +68,7 @@ async function bench(opts: Options): Promise<void> {
         const value = streams === 1 ? (single.tokens * 1000) / single.totalMs : await concurrent(streams, `${round}`);
         samples.aggregate.get(streams)!.push(value);
       }
+      samples.promptCache.push(await measurePromptCache(baseUrl, MODEL_ID, `${round}`, PROMPT_CACHE_TOKENS));
     }
 
     const setup = { model: basename(path), maxTokens: opts.tokens, rounds: opts.rounds, sequences: opts.parallel, cpus: cpus().length };
@@ -80,7 +84,10 @@ async function bench(opts: Options): Promise<void> {
 
 new Command()
   .name('bench')
-  .description('decode speed of node-llama-cpp in-process vs. the llamanest HTTP streaming API, measured alternately')
+  .description(
+    'decode speed of node-llama-cpp in-process vs. the llamanest HTTP streaming API, measured alternately; ' +
+      'time to first token of a cold conversation vs. its second turn (prompt cache)',
+  )
   .option('--model <path>', 'GGUF file to benchmark (default: the built-in demo model)')
   .option('--tokens <n>', 'max_tokens per request', positive, 256)
   .option('--rounds <n>', 'measurement rounds (medians are reported)', positive, 5)

@@ -1,3 +1,4 @@
+import { PromptCacheSample } from './prompt-cache';
 import { median, StreamStats } from './stats';
 
 export interface BenchSamples {
@@ -5,6 +6,7 @@ export interface BenchSamples {
   http: StreamStats[];
   /** Aggregate tokens/s over HTTP per number of concurrent streams. */
   aggregate: Map<number, number[]>;
+  promptCache: PromptCacheSample[];
 }
 
 export interface BenchSetup {
@@ -27,6 +29,7 @@ export interface BenchResults extends BenchSetup {
   http: SideResults & { aggregateTokensPerSecond: Record<string, number> };
   /** HTTP single-stream decode tokens/s divided by in-process. */
   httpVsInProcess: number;
+  promptCache: PromptCacheSample;
 }
 
 /** Medians of every measure over the rounds. */
@@ -39,7 +42,21 @@ export function summarize(setup: BenchSetup, samples: BenchSamples): BenchResult
   const inProcess = side(samples.inProcess);
   const http = side(samples.http);
   const aggregateTokensPerSecond = Object.fromEntries([...samples.aggregate].map(([streams, values]) => [streams, median(values)]));
-  return { ...setup, inProcess, http: { ...http, aggregateTokensPerSecond }, httpVsInProcess: http.decodeTokensPerSecond / inProcess.decodeTokensPerSecond };
+  const cache = (pick: (s: PromptCacheSample) => number) => median(samples.promptCache.map(pick));
+  const promptCache: PromptCacheSample = {
+    coldTtftMs: cache((s) => s.coldTtftMs),
+    secondTurnTtftMs: cache((s) => s.secondTurnTtftMs),
+    promptTokens: cache((s) => s.promptTokens),
+    coldCachedTokens: cache((s) => s.coldCachedTokens),
+    secondTurnCachedTokens: cache((s) => s.secondTurnCachedTokens),
+  };
+  return {
+    ...setup,
+    inProcess,
+    http: { ...http, aggregateTokensPerSecond },
+    httpVsInProcess: http.decodeTokensPerSecond / inProcess.decodeTokensPerSecond,
+    promptCache,
+  };
 }
 
 export function formatTable(r: BenchResults): string {
@@ -56,8 +73,16 @@ export function formatTable(r: BenchResults): string {
   ];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
   const lines = rows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('   ').trimEnd());
+  const c = r.promptCache;
+  const cacheRows: string[][] = [
+    ['prompt cache (HTTP)', 'cold', '2nd turn', '2nd/cold'],
+    ['time to first token, ms', num(c.coldTtftMs), num(c.secondTurnTtftMs), num(c.secondTurnTtftMs / c.coldTtftMs, 2)],
+    [`cached of ${num(c.promptTokens, 0)} prompt tokens`, num(c.coldCachedTokens, 0), num(c.secondTurnCachedTokens, 0), ''],
+  ];
+  const cacheWidths = cacheRows[0].map((_, col) => Math.max(...cacheRows.map((row) => row[col].length)));
+  const cacheLines = cacheRows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(cacheWidths[col]) : cell.padStart(cacheWidths[col]))).join('   ').trimEnd());
   const title =
     `llamanest bench: ${r.model}, max ${r.maxTokens} tokens, temperature 0, ${r.sequences} sequences, ` +
     `${r.cpus} CPUs, medians of ${r.rounds} rounds`;
-  return [title, '', ...lines].join('\n');
+  return [title, '', ...lines, '', ...cacheLines].join('\n');
 }

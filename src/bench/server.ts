@@ -12,12 +12,12 @@ export interface BenchServer {
 
 /**
  * Runs the real server, `llamanest serve`, as a child process on a free loopback port (so the
- * benchmark's HTTP client does not share its event loop) and waits until the model has loaded.
+ * benchmark's HTTP client does not share its event loop) and waits until the model has loaded (`preload`, `/ready`).
  * LLAMANEST_* variables are not passed on: they could override the config or require API keys.
  */
 export async function startServer(model: { id: string; path: string; parallel: number }, dir: string): Promise<BenchServer> {
   const config = join(dir, 'bench-config.yaml');
-  writeFileSync(config, JSON.stringify({ dataDir: dir, models: [model] })); // JSON is YAML
+  writeFileSync(config, JSON.stringify({ dataDir: dir, preload: true, logLevel: 'warn', models: [model] })); // JSON is YAML
   const port = await freePort();
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLAMANEST_'))), NO_COLOR: '1' };
   const child = spawn(process.execPath, [join(__dirname, '../cli/main.js'), 'serve', '--config', config, '--port', String(port)], {
@@ -40,9 +40,9 @@ export async function startServer(model: { id: string; path: string; parallel: n
 
 async function waitForModel(baseUrl: string, child: ChildProcess): Promise<void> {
   while (child.exitCode === null && child.signalCode === null) {
-    const health = await fetch(`${baseUrl}/health`).then((res) => res.json() as Promise<{ status: string }>, () => undefined);
-    if (health?.status === 'ok') return;
-    if (health?.status === 'error') throw new Error('the server could not load the model');
+    const ready = await fetch(`${baseUrl}/ready`).then((res) => res.json() as Promise<{ status: string }>, () => undefined);
+    if (ready?.status === 'ready') return;
+    if (ready?.status === 'error') throw new Error('the server could not load the model');
     await sleep(100);
   }
   throw new Error(`the server exited (${child.exitCode ?? child.signalCode})`);

@@ -8,6 +8,7 @@ import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
 import { createApp, serve } from '../main';
 import { buildOpenApiDocument } from '../openapi';
 import { serviceCommand } from './service.command';
+import { modelsCommand, UsageError } from './models.command';
 import { VERSION } from '../version';
 
 function integer(value: string): number {
@@ -30,7 +31,7 @@ function collect(value: string, previous: string[] = []): string[] {
 function withDemoModel(config: AppConfig): AppConfig {
   if (config.models.length > 0) return config;
   const path = ensureDemoModel(config.dataDir);
-  return { ...config, models: [{ id: DEMO_MODEL_ID, path, parallel: 4, gpuLayers: 'auto', aliases: [] }] };
+  return { ...config, models: [{ id: DEMO_MODEL_ID, path, parallel: 4, gpuLayers: 'auto', aliases: [], preload: config.preload, idleTimeout: config.idleTimeout }] };
 }
 
 const program = new Command()
@@ -51,8 +52,17 @@ program
   .option('--insecure-no-auth', 'allow a non-loopback host without API keys')
   .option('--drain-timeout <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may finish (default 30)', seconds)
   .option('--discovery', 'advertise the server on the LAN over Bonjour/mDNS')
+  .option('--preload', 'load every model at boot (/ready is 503 until done) instead of on first use')
+  .option('--idle-timeout <duration>', 'unload a model after this long without requests: seconds or 90s, 15m, 1h (default: never)')
+  .option('--max-loaded-models <n>', 'models kept loaded at once; the least recently used idle one is unloaded for another', integer)
+  .option('--memory-budget <size>', 'memory the loaded models may take together, e.g. 12gb')
+  .option('--no-metrics', 'do not serve GET /metrics')
+  .addOption(new Option('--log-format <format>', 'log format (default auto: pretty on a terminal, JSON otherwise)').choices(['auto', 'json', 'pretty']))
+  .addOption(new Option('--log-level <level>', 'least severe level logged (default info)').choices(['debug', 'info', 'warn', 'error', 'silent']))
   .action(async (opts: ConfigFlags & { model?: string[] }) => {
-    const config = withDemoModel(loadConfig({ ...opts, models: opts.model }));
+    // commander defaults a --no-x flag to true; only an explicit --no-metrics may override the file.
+    const metrics = opts.metrics === false ? false : undefined;
+    const config = withDemoModel(loadConfig({ ...opts, metrics, models: opts.model }));
     await serve(config);
   });
 
@@ -61,7 +71,7 @@ program
   .description('print the OpenAPI document of this version (or write it with --out)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (opts: { out?: string }) => {
-    const config = loadConfig({ models: [] }, {});
+    const config = { ...loadConfig({ models: [] }, {}), logFormat: 'json' as const, logLevel: 'silent' as const };
     const app = await createApp(config, undefined, false);
     const json = `${JSON.stringify(buildOpenApiDocument(app, VERSION), null, 2)}\n`;
     await app.close();
@@ -79,9 +89,10 @@ program
   });
 
 program.addCommand(serviceCommand());
+program.addCommand(modelsCommand());
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`llamanest: ${error.message}\n`);
     process.exit(2);
   }

@@ -50,6 +50,11 @@ describe('loadConfig', () => {
         modelsDir: join(dataDir, 'models'),
         auth: { keys: [] },
         models: [],
+        preload: false,
+        idleTimeout: 0,
+        metrics: true,
+        logFormat: 'auto',
+        logLevel: 'info',
       });
     });
 
@@ -60,7 +65,9 @@ describe('loadConfig', () => {
 
     it('gives each model parallel 4, gpuLayers auto, no aliases and no embedding-only mode unless set', () => {
       const config = loadConfig({ models: ['/m/a.gguf'] }, {});
-      expect(config.models).toEqual([{ id: 'a', path: '/m/a.gguf', parallel: 4, gpuLayers: 'auto', aliases: [], embedding: false }]);
+      expect(config.models).toEqual([
+        { id: 'a', path: '/m/a.gguf', parallel: 4, gpuLayers: 'auto', aliases: [], embedding: false, preload: false, idleTimeout: 0 },
+      ]);
     });
   });
 
@@ -89,8 +96,19 @@ models:
       const config = loadConfig({ config: path }, {});
       expect(config).toMatchObject({ host: '127.0.0.2', port: 9000, maxQueue: 3, bodyLimit: '1mb', modelsDir: '/srv/models', auth: { keys: [KEY_A] } });
       expect(config.models).toEqual([
-        { id: 'small', path: '/models/small.gguf', contextSize: 2048, parallel: 2, gpuLayers: 10, threads: 3, aliases: ['gpt-4o-mini', 'tiny'], embedding: false },
-        { id: 'big', path: '/models/big.gguf', parallel: 4, gpuLayers: 'max', aliases: [], embedding: true },
+        {
+          id: 'small',
+          path: '/models/small.gguf',
+          contextSize: 2048,
+          parallel: 2,
+          gpuLayers: 10,
+          threads: 3,
+          aliases: ['gpt-4o-mini', 'tiny'],
+          embedding: false,
+          preload: false,
+          idleTimeout: 0,
+        },
+        { id: 'big', path: '/models/big.gguf', parallel: 4, gpuLayers: 'max', aliases: [], embedding: true, preload: false, idleTimeout: 0 },
       ]);
     });
 
@@ -203,6 +221,47 @@ models:
       expect(modelIdFromPath('hf:o/r/sub/file.gguf')).toBe('file');
       expect(modelIdFromPath('hf:bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M')).toBe('Llama-3.2-3B-Instruct-GGUF:Q4_K_M');
       expect(modelIdFromPath('hf:o/r:sub/file-Q8_0.gguf')).toBe('file-Q8_0');
+    });
+  });
+
+  describe('model lifecycle and observability settings', () => {
+    it('reads preload, idleTimeout (seconds or a duration), maxLoadedModels, memoryBudget and metrics from the file, per model too', () => {
+      const path = configFile(`
+preload: true
+idleTimeout: 15m
+maxLoadedModels: 2
+memoryBudget: 12gb
+metrics: false
+models:
+  - path: /m/a.gguf
+  - path: /m/b.gguf
+    preload: false
+    idleTimeout: 90
+  - path: /m/c.gguf
+    idleTimeout: 500ms
+`);
+      const config = loadConfig({ config: path }, {});
+      expect(config).toMatchObject({ preload: true, idleTimeout: 900, maxLoadedModels: 2, memoryBudget: 12 * 1024 ** 3, metrics: false });
+      expect(config.models.map((m) => [m.id, m.preload, m.idleTimeout])).toEqual([
+        ['a', true, 900],
+        ['b', false, 90],
+        ['c', true, 0.5],
+      ]);
+    });
+
+    it('takes them from flags and LLAMANEST_* variables, env last', () => {
+      const flags = { preload: true, idleTimeout: '2s', maxLoadedModels: 1, memoryBudget: '512mb', metrics: false };
+      expect(loadConfig(flags, {})).toMatchObject({ preload: true, idleTimeout: 2, maxLoadedModels: 1, memoryBudget: 512 * 1024 ** 2, metrics: false });
+      const env = { LLAMANEST_PRELOAD: 'false', LLAMANEST_IDLE_TIMEOUT: '30', LLAMANEST_MAX_LOADED_MODELS: '3', LLAMANEST_MEMORY_BUDGET: '1gb', LLAMANEST_METRICS: 'true', LLAMANEST_LOG_LEVEL: 'warn' };
+      expect(loadConfig(flags, env)).toMatchObject({ preload: false, idleTimeout: 30, maxLoadedModels: 3, memoryBudget: 1024 ** 3, metrics: true, logLevel: 'warn' });
+    });
+
+    it('rejects malformed durations, sizes and metrics switches, naming the setting', () => {
+      expect(configError(() => loadConfig({ idleTimeout: 'soon' }, {})).message).toContain('  - idleTimeout: must be seconds or a duration like 90s, 15m, 1h');
+      expect(configError(() => loadConfig({ memoryBudget: 'lots' }, {})).message).toContain('  - memoryBudget: must look like 512mb or 12gb');
+      expect(configError(() => loadConfig({ maxLoadedModels: 0 }, {})).message).toContain('  - maxLoadedModels: ');
+      expect(configError(() => loadConfig({}, { LLAMANEST_METRICS: 'maybe' })).message).toBe('LLAMANEST_METRICS must be true or false, got "maybe"');
+      expect(configError(() => loadConfig({}, { LLAMANEST_LOG_LEVEL: 'loud' })).message).toContain('  - logLevel: ');
     });
   });
 

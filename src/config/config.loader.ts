@@ -17,6 +17,13 @@ export interface ConfigFlags {
   maxQueue?: number;
   drainTimeout?: number;
   discovery?: boolean;
+  preload?: boolean;
+  idleTimeout?: string;
+  maxLoadedModels?: number;
+  memoryBudget?: string;
+  metrics?: boolean;
+  logFormat?: string;
+  logLevel?: string;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +57,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('maxQueue', flags.maxQueue);
   set('drainTimeout', flags.drainTimeout);
   if (flags.discovery !== undefined) merged.discovery = withDiscoveryEnabled(merged.discovery, flags.discovery);
+  set('preload', flags.preload || undefined);
+  set('idleTimeout', durationValue(flags.idleTimeout));
+  set('maxLoadedModels', flags.maxLoadedModels);
+  set('memoryBudget', flags.memoryBudget);
+  set('metrics', flags.metrics);
+  set('logFormat', flags.logFormat);
+  set('logLevel', flags.logLevel);
   // Model paths from the file are relative to the file; those typed as flags or env, to the working directory.
   let modelsBaseDir = configPath ? resolve(configPath, '..') : process.cwd();
   if (flags.models?.length) {
@@ -70,6 +84,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (env.LLAMANEST_DISCOVERY_INTERFACE) {
     merged.discovery = { ...discoveryObject(merged.discovery), interface: env.LLAMANEST_DISCOVERY_INTERFACE };
   }
+  set('preload', envBoolean(env, 'LLAMANEST_PRELOAD'));
+  set('idleTimeout', durationValue(env.LLAMANEST_IDLE_TIMEOUT));
+  set('maxLoadedModels', envNumber(env, 'LLAMANEST_MAX_LOADED_MODELS'));
+  set('memoryBudget', env.LLAMANEST_MEMORY_BUDGET);
+  set('metrics', envBoolean(env, 'LLAMANEST_METRICS'));
+  set('logFormat', env.LLAMANEST_LOG_FORMAT);
+  set('logLevel', env.LLAMANEST_LOG_LEVEL);
   if (env.LLAMANEST_MODELS) {
     merged.models = splitList(env.LLAMANEST_MODELS).map(parseModelFlag);
     modelsBaseDir = process.cwd();
@@ -85,6 +106,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const dataDir = resolve(config.dataDir);
   const models = config.models.map((m): ModelConfig => ({
     ...m,
+    preload: m.preload ?? config.preload,
+    idleTimeout: m.idleTimeout ?? config.idleTimeout,
     id: m.id ?? modelIdFromPath(m.path),
     path: m.path.startsWith('hf:') || /^https?:\/\//.test(m.path) ? m.path : resolve(modelsBaseDir, m.path),
   }));
@@ -162,6 +185,12 @@ function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** A duration typed as a flag or env value: plain digits are seconds, like in the config file. */
+function durationValue(raw: string | undefined): string | number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {

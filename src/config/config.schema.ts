@@ -3,6 +3,26 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+/** Seconds as a number, or a string like `90s`, `15m`, `1h`, `500ms`; 0 means never. */
+export const durationSchema = z
+  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'must be seconds or a duration like 90s, 15m, 1h')])
+  .transform((value) => {
+    if (typeof value === 'number') return value;
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value)!;
+    return Number(amount) * DURATION_UNITS[unit ?? 's'];
+  });
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+/** Bytes as a number, or a string like `512mb`, `12gb`. */
+export const byteSizeSchema = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb|tb)$/i, 'must look like 512mb or 12gb')])
+  .transform((value) => {
+    if (typeof value === 'number') return value;
+    const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(\w+)$/.exec(value)!;
+    return Math.floor(Number(amount) * BYTE_UNITS[unit.toLowerCase()]);
+  });
+
 export const modelConfigSchema = z
   .object({
     /** The id clients send as `model`; defaults to the file name without `.gguf`. */
@@ -21,6 +41,10 @@ export const modelConfigSchema = z
     threads: positiveInt.optional(),
     /** An embedding model: serves `/v1/embeddings` only, with no generation context (saves its memory). */
     embedding: z.boolean().default(false),
+    /** Load at boot instead of on first use; default: the top-level `preload`. */
+    preload: z.boolean().optional(),
+    /** Unload after this long without requests; default: the top-level `idleTimeout`. */
+    idleTimeout: durationSchema.optional(),
   })
   .strict();
 
@@ -47,6 +71,20 @@ export const configSchema = z
       .transform((value): DiscoveryConfig => (typeof value === 'boolean' ? { enabled: value } : value)),
     auth: z.object({ keys: z.array(z.string().min(8, 'API keys must be at least 8 characters')).default([]) }).strict().default({ keys: [] }),
     models: z.array(modelConfigSchema).default([]),
+    /** Load every model at boot (`/ready` answers 503 until they are loaded) instead of on first use. */
+    preload: z.boolean().default(false),
+    /** Unload a model after this long without requests (seconds or `90s`, `15m`, `1h`); 0: never. */
+    idleTimeout: durationSchema.default(0),
+    /** Models kept loaded at once; loading one more evicts the least recently used idle model. */
+    maxLoadedModels: positiveInt.optional(),
+    /** Memory the loaded models (weights + contexts, as estimated before loading) may take together, e.g. `12gb`. */
+    memoryBudget: byteSizeSchema.optional(),
+    /** Serve `GET /metrics` (Prometheus format, API key needed when keys are configured); false answers 404. */
+    metrics: z.boolean().default(true),
+    /** Log format: JSON lines, human-readable, or `auto` (human-readable on a terminal, JSON otherwise). */
+    logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    /** Least severe log level written; `silent` writes none. */
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict();
 
@@ -80,6 +118,9 @@ export interface ModelConfig {
   aliases: string[];
   threads?: number;
   embedding?: boolean;
+  preload?: boolean;
+  /** Seconds; 0 means never. */
+  idleTimeout?: number;
 }
 
 export interface AppConfig {
@@ -94,6 +135,15 @@ export interface AppConfig {
   modelsDir: string;
   auth: { keys: string[] };
   models: ModelConfig[];
+  preload: boolean;
+  /** Seconds; 0 means never. */
+  idleTimeout: number;
+  maxLoadedModels?: number;
+  /** Bytes. */
+  memoryBudget?: number;
+  metrics: boolean;
+  logFormat: 'auto' | 'json' | 'pretty';
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EngineGrammar, EngineModel, EngineSequence, FunctionCallSyntax, GeneratedToken } from './engine.port';
 import { IncrementalDetokenizer } from './incremental-detokenizer';
 import { abortError } from './inference.errors';
-import { FinishReason, GenerationEvent, SamplingOptions, TokenLogprob, TokenUsage, ToolChoice } from './inference.types';
+import { FinishReason, GenerationEvent, GenerationTiming, SamplingOptions, TokenLogprob, TokenUsage, ToolChoice } from './inference.types';
 import { StopSequenceMatcher } from './stop-sequence-matcher';
 
 /** Everything a choice needs, prepared once per request (prompt, grammars, limits). */
@@ -28,6 +28,14 @@ export interface PreparedTools {
   argumentGrammars: Map<string, EngineGrammar>;
 }
 
+/** Which choice this is, and the request-wide facts it adds to. */
+export interface ChoiceState {
+  choice: number;
+  seed?: number;
+  usage: TokenUsage;
+  timing: GenerationTiming;
+}
+
 interface TextResult {
   finish: 'eog' | 'length' | 'stop-text' | 'trigger';
   /** All text emitted (before a stop text or a function call trigger). */
@@ -40,16 +48,18 @@ interface TextResult {
  */
 export class ChoiceGenerator {
   private produced = 0;
+  private lastTokenAt?: number;
+  private readonly choice: number;
 
   constructor(
     private readonly engine: EngineModel,
     private readonly sequence: EngineSequence,
     private readonly request: PreparedGeneration,
-    private readonly choice: number,
-    private readonly seed: number | undefined,
-    private readonly usage: TokenUsage,
+    private readonly state: ChoiceState,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.choice = state.choice;
+  }
 
   async *run(): AsyncGenerator<GenerationEvent> {
     const tools = this.request.tools;
@@ -166,23 +176,30 @@ export class ChoiceGenerator {
     const { request } = this;
     const generation = await this.sequence.generate(
       prompt,
-      { sampling: { ...request.sampling, seed: this.seed }, grammar, logitBias: request.logitBias, logprobs: request.logprobs },
+      { sampling: { ...request.sampling, seed: this.state.seed }, grammar, logitBias: request.logitBias, logprobs: request.logprobs },
       this.signal,
     );
-    if (prompt === request.promptTokens && this.choice === 0) this.usage.cachedPromptTokens = generation.reusedTokens;
+    if (prompt === request.promptTokens && this.choice === 0) this.state.usage.cachedPromptTokens = generation.reusedTokens;
     try {
       for await (const generated of generation.tokens) {
         if (this.signal.aborted) throw abortError(this.signal);
-        if (!this.isEnd(generated.token)) {
-          this.produced++;
-          this.usage.completionTokens++;
-        }
+        if (!this.isEnd(generated.token)) this.count();
         yield generated;
       }
     } finally {
       await generation.tokens.return();
     }
     if (this.signal.aborted) throw abortError(this.signal);
+  }
+
+  private count(): void {
+    this.produced++;
+    this.state.usage.completionTokens++;
+    const now = performance.now();
+    const { timing } = this.state;
+    timing.firstTokenAt ??= now;
+    if (this.lastTokenAt !== undefined) timing.tokenIntervals.push(now - this.lastTokenAt);
+    this.lastTokenAt = now;
   }
 
   private isEnd(token: number): boolean {

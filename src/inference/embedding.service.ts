@@ -23,25 +23,26 @@ export class EmbeddingService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
-    const model = await this.registry.get(request.model, 'embeddings');
-    const { engine } = model;
-    if (request.dimensions !== undefined && request.dimensions !== engine.embeddingSize) {
-      throw new UnsupportedDimensionsError(model.id, request.dimensions, engine.embeddingSize);
-    }
-    const single = isSingleInput(request.input);
-    const inputs = single ? [request.input as EmbeddingInput] : (request.input as EmbeddingInput[]);
-    const context = await engine.embeddingContext();
-    const evaluated = inputs.map((input, index) => this.prepare(engine, context, input, single ? undefined : index));
-    const embeddings = await this.lane(model.id, engine).run(async () => {
-      const vectors: number[][] = [];
-      for (const tokens of evaluated) {
-        if (signal.aborted) throw abortError(signal);
-        vectors.push(normalize(await context.embed(tokens)));
+  embed(request: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+    return this.registry.using(request.model, 'embeddings', async (model) => {
+      const { engine } = model;
+      if (request.dimensions !== undefined && request.dimensions !== engine.embeddingSize) {
+        throw new UnsupportedDimensionsError(model.id, request.dimensions, engine.embeddingSize);
       }
-      return vectors;
-    }, signal);
-    return { modelId: model.id, embeddings, promptTokens: evaluated.reduce((sum, tokens) => sum + tokens.length, 0) };
+      const single = isSingleInput(request.input);
+      const inputs = single ? [request.input as EmbeddingInput] : (request.input as EmbeddingInput[]);
+      const context = await engine.embeddingContext();
+      const evaluated = inputs.map((input, index) => this.prepare(engine, context, input, single ? undefined : index));
+      const embeddings = await this.lane(model.id, engine).run(async () => {
+        const vectors: number[][] = [];
+        for (const tokens of evaluated) {
+          if (signal.aborted) throw abortError(signal);
+          vectors.push(normalize(await context.embed(tokens)));
+        }
+        return vectors;
+      }, signal);
+      return { modelId: model.id, embeddings, promptTokens: evaluated.reduce((sum, tokens) => sum + tokens.length, 0) };
+    });
   }
 
   private prepare(engine: EngineModel, context: EngineEmbeddingContext, input: EmbeddingInput, index: number | undefined): number[] {

@@ -5,6 +5,13 @@ import { ChatTurn, JsonSchema, SamplingOptions, ToolDefinition } from './inferen
  * of the engine (and the tests of the wire layer) only know this interface.
  */
 export interface EngineBackend {
+  /**
+   * Bytes the model's weights plus its contexts would take once loaded with `spec` (RAM and VRAM
+   * together: on Apple silicon both are the same unified memory). Resolves (downloads) the file first.
+   */
+  estimateMemory(spec: ModelLoadSpec): Promise<number>;
+  /** Bytes still available for loading models right now. */
+  availableMemory(): Promise<number>;
   loadModel(spec: ModelLoadSpec): Promise<EngineModel>;
   dispose(): Promise<void>;
 }

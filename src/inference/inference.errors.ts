@@ -19,6 +19,37 @@ export class ModelLoadError extends InferenceError {
   }
 }
 
+/** Loading the model would not fit in memory (the budget or what the system has left), even after unloading idle models. */
+export class InsufficientMemoryError extends InferenceError {
+  constructor(readonly model: string, readonly requiredBytes: number, readonly availableBytes: number, readonly limit: 'budget' | 'system') {
+    super(
+      `The model '${model}' cannot be loaded now: it needs about ${mib(requiredBytes)} MiB of memory but only ${mib(availableBytes)} MiB ` +
+        `${limit === 'budget' ? 'are left in the configured memory budget' : 'are available on the server'} and the other loaded models are in use. Please retry later.`,
+    );
+  }
+}
+
+/** `maxLoadedModels` are loaded and every one of them is serving requests, so none can make room. */
+export class ModelCapacityError extends InferenceError {
+  constructor(readonly model: string, readonly maxLoadedModels: number, readonly retryAfterSeconds: number) {
+    super(
+      `The model '${model}' cannot be loaded now: the server keeps at most ${maxLoadedModels} model(s) loaded and all of them are in use. ` +
+        `Please retry after ${retryAfterSeconds} seconds.`,
+    );
+  }
+}
+
+/** An explicit unload of a model that is serving or queueing requests. */
+export class ModelInUseError extends InferenceError {
+  constructor(readonly model: string, readonly requests: number) {
+    super(`The model '${model}' is serving ${requests} request(s) and cannot be unloaded now.`);
+  }
+}
+
+function mib(bytes: number): number {
+  return Math.ceil(bytes / 1024 ** 2);
+}
+
 export class ContextLengthExceededError extends InferenceError {
   constructor(readonly contextLength: number, readonly promptTokens: number, readonly requestedTokens: number) {
     super(

@@ -3,8 +3,8 @@ import { ChoiceGenerator, PreparedGeneration, PreparedTools } from './choice-gen
 import { EngineGrammar, EngineModel } from './engine.port';
 import { ContextLengthExceededError, InvalidGenerationRequestError } from './inference.errors';
 import { toGrammarSchema } from './json-schema-support';
-import { Generation, GenerationEvent, GenerationRequest, JsonSchema, TokenUsage } from './inference.types';
-import { ModelRegistry } from './model-registry.service';
+import { Generation, GenerationEvent, GenerationRequest, GenerationTiming, JsonSchema, TokenUsage } from './inference.types';
+import { ModelLease, ModelRegistry } from './model-registry.service';
 import { SequenceLease } from './sequence-pool';
 
 const ANY_OBJECT: JsonSchema = { type: 'object', additionalProperties: true };
@@ -28,14 +28,23 @@ export class InferenceService {
    * here, before any output, so the caller can still answer with a plain error.
    */
   async startGeneration(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
-    const model = await this.registry.get(request.model, 'chat');
-    const prepared = await this.prepare(model.engine, request);
-    const lease = await model.pool.acquire(prepared.promptTokens, signal);
-    return {
-      modelId: model.id,
-      promptTokens: prepared.promptTokens.length,
-      events: this.run(model.engine, lease, prepared, request, signal),
-    };
+    const model = await this.registry.acquire(request.model, 'chat');
+    try {
+      const prepared = await this.prepare(model.engine, request);
+      const lease = await model.pool.acquire(prepared.promptTokens, signal);
+      const usage: TokenUsage = { promptTokens: prepared.promptTokens.length, completionTokens: 0, cachedPromptTokens: 0 };
+      const timing: GenerationTiming = { tokenIntervals: [] };
+      return {
+        modelId: model.id,
+        promptTokens: prepared.promptTokens.length,
+        usage,
+        timing,
+        events: this.run(model, lease, prepared, request, { usage, timing }, signal),
+      };
+    } catch (error) {
+      model.release();
+      throw error;
+    }
   }
 
   private async prepare(engine: EngineModel, request: GenerationRequest): Promise<PreparedGeneration> {
@@ -85,21 +94,22 @@ export class InferenceService {
   }
 
   private async *run(
-    engine: EngineModel,
+    model: ModelLease,
     lease: SequenceLease,
     prepared: PreparedGeneration,
     request: GenerationRequest,
+    facts: { usage: TokenUsage; timing: GenerationTiming },
     signal: AbortSignal,
   ): AsyncGenerator<GenerationEvent> {
-    const usage: TokenUsage = { promptTokens: prepared.promptTokens.length, completionTokens: 0, cachedPromptTokens: 0 };
     try {
       for (let choice = 0; choice < request.n; choice++) {
         const seed = request.sampling.seed === undefined ? undefined : request.sampling.seed + choice;
-        yield* new ChoiceGenerator(engine, lease.sequence, prepared, choice, seed, usage, signal).run();
+        yield* new ChoiceGenerator(model.engine, lease.sequence, prepared, { choice, seed, ...facts }, signal).run();
       }
-      yield { type: 'usage', usage };
+      yield { type: 'usage', usage: facts.usage };
     } finally {
       lease.release();
+      model.release();
     }
   }
 }

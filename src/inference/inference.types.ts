@@ -89,6 +89,26 @@ export interface Generation {
   modelId: string;
   promptTokens: number;
   events: AsyncIterable<GenerationEvent>;
+  /** Token counts so far; final once `events` has ended. */
+  usage: TokenUsage;
+  timing: GenerationTiming;
+}
+
+/** When tokens came out, as `performance.now()` milliseconds. */
+export interface GenerationTiming {
+  firstTokenAt?: number;
+  /** Milliseconds between consecutive generated tokens of a choice. */
+  tokenIntervals: number[];
+}
+
+/** A model's runtime state, for metrics. */
+export interface ModelRuntimeStats {
+  id: string;
+  loaded: boolean;
+  activeSequences: number;
+  queuedRequests: number;
+  /** Seconds its last load took. */
+  loadSeconds?: number;
 }
 
 export interface ModelInfo {
@@ -96,6 +116,8 @@ export interface ModelInfo {
   aliases: string[];
   contextLength?: number;
   loaded: boolean;
+  /** Loaded at boot rather than on first use. */
+  preload: boolean;
   /** The model could not be loaded (the reason is in the server log). */
   loadFailed: boolean;
   /** Unix seconds of when the model file was created or registered. */

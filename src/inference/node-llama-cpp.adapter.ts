@@ -35,6 +35,35 @@ const DEFAULT_MAX_CONTEXT = 8192;
 const PROMPT_CHUNK = 512;
 const MAX_PUNISH_TOKENS = 256;
 
+/** What `llamanest models list` shows of a GGUF file. */
+export interface ModelFileInfo {
+  /** The dominant quantization, e.g. `Q4_K_M`, `F16`. */
+  quant?: string;
+  /** The context the model was trained with, in tokens. */
+  trainContext?: number;
+  architecture?: string;
+}
+
+/** Reads a GGUF file's header (no weights are loaded). */
+export async function inspectModelFile(path: string): Promise<ModelFileInfo> {
+  const m = await loadModule();
+  const info = await m.readGgufFileInfo(path, { readTensorInfo: false, logWarnings: false });
+  const fileType = info.metadata.general?.file_type;
+  const architecture = info.metadata.general?.architecture;
+  const llm = info.architectureMetadata as { context_length?: number } | undefined;
+  return {
+    quant: fileType === undefined ? undefined : m.GgufFileType[fileType]?.replace(/^(MOSTLY|ALL)_/, ''),
+    trainContext: llm?.context_length,
+    architecture,
+  };
+}
+
+/** Downloads an `hf:` URI or URL into `directory` (once; with a progress bar on the terminal) and returns the local path. */
+export async function pullModelFile(uri: string, directory: string, signal?: AbortSignal): Promise<string> {
+  const m = await loadModule();
+  return m.resolveModelFile(uri, { directory, cli: true, download: 'auto', signal });
+}
+
 /** The only place that talks to node-llama-cpp. */
 @Injectable()
 export class NodeLlamaCppBackend implements EngineBackend {
@@ -46,10 +75,37 @@ export class NodeLlamaCppBackend implements EngineBackend {
     return this.llama;
   }
 
+  async estimateMemory(spec: ModelLoadSpec): Promise<number> {
+    const m = await loadModule();
+    const llama = await this.getLlama();
+    const modelPath = await this.resolve(m, spec);
+    const insights = await m.GgufInsights.from(await m.readGgufFileInfo(modelPath, { signal: spec.signal }), llama);
+    // The split between RAM and VRAM hardly changes the sum, which is what unified memory cares about.
+    const gpuLayers = llama.gpu === false ? 0 : typeof spec.gpuLayers === 'number' ? spec.gpuLayers : insights.totalLayers;
+    const contextSize = spec.contextSize ?? Math.min(insights.trainContextSize ?? DEFAULT_MAX_CONTEXT, DEFAULT_MAX_CONTEXT);
+    const weights = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+    const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences: spec.sequences });
+    return weights.cpuRam + weights.gpuVram + context.cpuRam + context.gpuVram;
+  }
+
+  /**
+   * With a GPU, what Metal (or the GPU driver) still lets us allocate: on Apple silicon that is the
+   * unified memory the system grants the GPU. Without one, the system's available RAM.
+   */
+  async availableMemory(): Promise<number> {
+    const llama = await this.getLlama();
+    if (llama.gpu !== false) {
+      const vram = await llama.getVramState();
+      if (vram.unifiedSize > 0) return vram.free;
+      return vram.free + (await llama.getRamState()).free;
+    }
+    return (await llama.getRamState()).free;
+  }
+
   async loadModel(spec: ModelLoadSpec): Promise<EngineModel> {
     const m = await loadModule();
     const llama = await this.getLlama();
-    const modelPath = await m.resolveModelFile(spec.source, { directory: spec.downloadDir, cli: true });
+    const modelPath = await this.resolve(m, spec);
     const model = await llama.loadModel({ modelPath, gpuLayers: spec.gpuLayers, loadSignal: spec.signal });
     const threads = spec.threads ?? defaultThreads(llama);
     try {
@@ -74,6 +130,11 @@ export class NodeLlamaCppBackend implements EngineBackend {
 
   async dispose(): Promise<void> {
     if (this.llama) await (await this.llama).dispose();
+  }
+
+  /** A local path as is; an `hf:` or URL source downloaded once into the models directory (with a progress bar). */
+  private resolve(m: Module, spec: ModelLoadSpec): Promise<string> {
+    return m.resolveModelFile(spec.source, { directory: spec.downloadDir, cli: true, signal: spec.signal });
   }
 }
 

@@ -186,6 +186,16 @@ describe('SequencePool', () => {
     expect(indexOf(next)).toBe(2);
   });
 
+  it("gives a new conversation an empty sequence rather than one whose cache it would mostly throw away", async () => {
+    const model = new FakeModel(2);
+    model.sequences[0].cachedTokens = [1, 2, 3, 4, 5, 6];
+    const pool = new SequencePool('m', model, 4);
+    // shares only the chat template's first tokens with sequence 0's conversation
+    expect(indexOf(await pool.acquire([1, 2, 9, 9], signal()))).toBe(1);
+    // the conversation of sequence 0, re-sent with a new turn, still finds its cache
+    expect(indexOf(await pool.acquire([1, 2, 3, 4, 5, 6, 7, 8], signal()))).toBe(0);
+  });
+
   it('also finds the best cache among sequences released in any order', async () => {
     const model = new FakeModel(2);
     const pool = new SequencePool('m', model, 4);

@@ -13,8 +13,8 @@ interface Waiter {
 
 /**
  * Hands a model's context sequences to requests: one request per sequence, the rest wait in a
- * bounded FIFO queue. A free sequence whose cache shares the longest prefix with the prompt is
- * preferred, so multi-turn conversations reuse their KV cache.
+ * bounded FIFO queue. A free sequence whose cache holds the prompt's beginning is preferred, so
+ * multi-turn conversations reuse their KV cache (the prompt cache).
  */
 export class SequencePool {
   private readonly free: number[];
@@ -57,13 +57,20 @@ export class SequencePool {
     });
   }
 
+  /**
+   * The free sequence that reuses the most of its cache for this prompt, counting the cached tokens
+   * it would have to throw away against it: a new conversation that shares only the chat template's
+   * first tokens with another one's cache takes an empty sequence rather than destroying that cache.
+   */
   private takeBest(prompt: readonly number[]): number {
     let best = 0;
-    let bestShared = -1;
+    let bestScore = -Infinity;
     this.free.forEach((index, at) => {
-      const shared = commonPrefixLength(this.model.sequence(index).cachedTokens, prompt);
-      if (shared > bestShared) {
-        bestShared = shared;
+      const cached = this.model.sequence(index).cachedTokens;
+      const shared = commonPrefixLength(cached, prompt);
+      const score = shared - (cached.length - shared);
+      if (score > bestScore) {
+        bestScore = score;
         best = at;
       }
     });

@@ -8,17 +8,19 @@ import { checkTokenIds } from './token-ids';
 export class TokenizerService {
   constructor(private readonly registry: ModelRegistry) {}
 
-  async tokenize(request: TokenizeRequest): Promise<TokenizeResult> {
-    const { id, engine } = await this.registry.get(request.model);
-    const tokens = engine.tokenize(request.text, { addSpecial: request.addSpecial, parseSpecial: request.parseSpecial });
-    if (!request.withPieces) return { modelId: id, tokens };
-    return { modelId: id, tokens, pieces: tokens.map((token) => engine.tokenPiece(token)) };
+  tokenize(request: TokenizeRequest): Promise<TokenizeResult> {
+    return this.registry.using(request.model, undefined, ({ id, engine }) => {
+      const tokens = engine.tokenize(request.text, { addSpecial: request.addSpecial, parseSpecial: request.parseSpecial });
+      if (!request.withPieces) return { modelId: id, tokens };
+      return { modelId: id, tokens, pieces: tokens.map((token) => engine.tokenPiece(token)) };
+    });
   }
 
   /** The text of `tokens`; special tokens are written out (e.g. `<|im_end|>`), as llama.cpp's server does. */
-  async detokenize(model: string, tokens: number[]): Promise<{ modelId: string; text: string }> {
-    const { id, engine } = await this.registry.get(model);
-    checkTokenIds(engine, tokens, 'tokens');
-    return { modelId: id, text: engine.detokenize(tokens, undefined, { special: true }) };
+  detokenize(model: string, tokens: number[]): Promise<{ modelId: string; text: string }> {
+    return this.registry.using(model, undefined, ({ id, engine }) => {
+      checkTokenIds(engine, tokens, 'tokens');
+      return { modelId: id, text: engine.detokenize(tokens, undefined, { special: true }) };
+    });
   }
 }

@@ -93,7 +93,11 @@ export class FakeModel implements EngineModel {
     return this.sequences[index];
   }
 
-  async dispose(): Promise<void> {}
+  onDispose?: () => void;
+
+  async dispose(): Promise<void> {
+    this.onDispose?.();
+  }
 
   private newSequence(): EngineSequence {
     const model = this;
@@ -121,7 +125,10 @@ export class FakeBackend implements EngineBackend {
   private loaded?: () => void;
   private readonly gate: Promise<void>;
 
-  constructor(private readonly options: { holdLoading?: boolean; failLoading?: string } = {}) {
+  readonly loads: string[] = [];
+  readonly disposed: string[] = [];
+
+  constructor(private readonly options: { holdLoading?: boolean; failLoading?: string; failIds?: string[]; modelBytes?: number; availableBytes?: number } = {}) {
     this.gate = options.holdLoading ? new Promise((resolve) => (this.loaded = resolve)) : Promise.resolve();
   }
 
@@ -134,11 +141,21 @@ export class FakeBackend implements EngineBackend {
     return this.models[0];
   }
 
+  async estimateMemory(): Promise<number> {
+    return this.options.modelBytes ?? 1000;
+  }
+
+  async availableMemory(): Promise<number> {
+    return this.options.availableBytes ?? Number.MAX_SAFE_INTEGER;
+  }
+
   async loadModel(spec: ModelLoadSpec): Promise<EngineModel> {
     const model = new FakeModel(spec.sequences);
+    model.onDispose = () => this.disposed.push(spec.id);
     this.models.push(model);
+    this.loads.push(spec.id);
     await this.gate;
-    if (this.options.failLoading) throw new Error(this.options.failLoading);
+    if (this.options.failLoading && (this.options.failIds ?? [spec.id]).includes(spec.id)) throw new Error(this.options.failLoading);
     return model;
   }
 
@@ -160,6 +177,11 @@ export function fakeConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     modelsDir: '/nonexistent/llamanest/models',
     auth: { keys: [] },
     models: [{ id: FAKE_MODEL_ID, path: '/nonexistent/fake.gguf', parallel: 1, gpuLayers: 'auto', aliases: ['fake-alias'] }],
+    preload: true,
+    idleTimeout: 0,
+    metrics: true,
+    logFormat: 'json',
+    logLevel: 'silent',
     ...overrides,
   };
 }

@@ -22,7 +22,7 @@ export class TestServer {
   static async start(options: ServerOptions = {}): Promise<TestServer> {
     const dataDir = mkdtempSync(join(tmpdir(), 'llamanest-e2e-'));
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LLAMANEST_DATA_DIR: dataDir, NO_COLOR: '1', ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LLAMANEST_DATA_DIR: dataDir, NO_COLOR: '1', LLAMANEST_LOG_FORMAT: 'json', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const server = new TestServer(child);
@@ -32,6 +32,31 @@ export class TestServer {
 
   get logs(): string {
     return this.output;
+  }
+
+  /**
+   * Waits (up to 10 s) until a JSON log line matches (or, given a pattern, the output does) and
+   * returns that line: the process logs before it answers, but its stdout pipe may reach us later.
+   */
+  async waitForLog(match: RegExp | ((line: Record<string, unknown>) => boolean)): Promise<Record<string, unknown> | undefined> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (match instanceof RegExp) {
+        if (match.test(this.output)) return this.logLines.find((line) => match.test(JSON.stringify(line)));
+      } else {
+        const line = this.logLines.find(match);
+        if (line) return line;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no log line matching ${String(match)} in:\n${this.output}`);
+  }
+
+  /** The JSON log lines written so far. */
+  get logLines(): Record<string, unknown>[] {
+    return this.output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   client(apiKey = 'unused', options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
@@ -59,22 +84,6 @@ export class TestServer {
     return new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Resolves once the server's output matches `pattern`. */
-  waitForLog(pattern: RegExp): Promise<void> {
-    if (pattern.test(this.output)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!pattern.test(this.output)) return;
-        this.child.stdout!.off('data', check);
-        this.child.stderr!.off('data', check);
-        resolve();
-      };
-      this.child.stdout!.on('data', check);
-      this.child.stderr!.on('data', check);
-      this.child.once('exit', () => reject(new Error(`server exited without logging ${pattern}:\n${this.output}`)));
-    });
-  }
-
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
@@ -98,13 +107,14 @@ export class TestServer {
     });
   }
 
+  /** Until /ready is 200: the preloaded models (if any) are loaded. */
   private async waitForHealth(): Promise<void> {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const res = await this.fetch('/health');
+    for (let attempt = 0; attempt < 400; attempt++) {
+      const res = await this.fetch('/ready');
       if (res.status === 200) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`server never became healthy:\n${this.output}`);
+    throw new Error(`server never became ready:\n${this.output}`);
   }
 }
 

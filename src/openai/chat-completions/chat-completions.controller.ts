@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { observeGeneration } from '../../observability/request-context';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
 import { SseWriter } from '../shared/sse-writer';
@@ -25,9 +26,10 @@ export class ChatCompletionsController {
   })
   @ApiOkResponse({ type: ChatCompletionDto })
   @ApiErrorResponses(400, 401, 404, 413, 503)
-  async create(@Body() body: CreateChatCompletionRequestDto, @Res() res: Response): Promise<void> {
+  async create(@Body() body: CreateChatCompletionRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const signal = abortOnClientClose(res);
     const generation = await this.chat.start(body, signal);
+    observeGeneration(req, generation);
     if (!body.stream) {
       res.json(await this.chat.complete(body, generation));
       return;

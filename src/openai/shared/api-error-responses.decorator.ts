@@ -6,8 +6,11 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: bad JSON, a bad parameter (named in `param`), or prompt + max_tokens beyond the context',
   401: 'Missing or invalid API key',
   404: 'Unknown model (`model_not_found`) or URL',
+  409: 'The model is serving requests (`model_in_use`)',
   413: 'Request body too large',
-  503: 'Model queue full (see `Retry-After`) or model not available',
+  503:
+    'Model queue full (`server_overloaded`, see `Retry-After`), model failed to load (`model_not_available`), or it cannot be loaded now: ' +
+    'not enough memory (`insufficient_memory`) or every loaded model busy (`model_capacity_reached`)',
 };
 
 /** Documents the OpenAI error envelope for the given statuses. */

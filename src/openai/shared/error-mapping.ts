@@ -2,7 +2,10 @@ import { HttpException } from '@nestjs/common';
 import {
   ContextLengthExceededError,
   GenerationAbortedError,
+  InsufficientMemoryError,
   InvalidGenerationRequestError,
+  ModelCapacityError,
+  ModelInUseError,
   ModelLoadError,
   ModelNotFoundError,
   QueueFullError,
@@ -22,6 +25,13 @@ export function toApiError(exception: unknown, request?: { method?: string; url?
     return new ApiError(503, exception.message, 'server_error', null, 'server_overloaded', { 'Retry-After': String(exception.retryAfterSeconds) });
   }
   if (exception instanceof ModelLoadError) return new ApiError(503, exception.message, 'server_error', 'model', 'model_not_available');
+  if (exception instanceof InsufficientMemoryError) {
+    return new ApiError(503, exception.message, 'server_error', 'model', 'insufficient_memory', { 'Retry-After': '10' });
+  }
+  if (exception instanceof ModelCapacityError) {
+    return new ApiError(503, exception.message, 'server_error', 'model', 'model_capacity_reached', { 'Retry-After': String(exception.retryAfterSeconds) });
+  }
+  if (exception instanceof ModelInUseError) return new ApiError(409, exception.message, 'invalid_request_error', null, 'model_in_use');
   if (exception instanceof InvalidGenerationRequestError) return ApiError.invalidRequest(exception.message, exception.param);
   if (exception instanceof ModelCapabilityError) return ApiError.invalidRequest(exception.message, 'model', 'model_not_supported');
   if (exception instanceof InputTooLongError) {

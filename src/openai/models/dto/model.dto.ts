@@ -14,7 +14,7 @@ export class ModelDto {
   /** Always `llamanest`. */
   owned_by: string;
 
-  /** Extension: tokens one request can hold (prompt + completion); null until the model is loaded. */
+  /** Extension: tokens one request can hold (prompt + completion); null until the model has been loaded once (unless configured). */
   context_length: number | null;
 
   /** Extension: whether the model is loaded and ready to serve. */
