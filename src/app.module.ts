@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AdminKeysController } from './admin/admin-keys.controller';
+import { AdminUsageController } from './admin/admin-usage.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
-import { ApiKeyStore } from './auth/api-key.store';
-import { BearerStrategy } from './auth/bearer.strategy';
+import { AUTH_PROVIDERS } from './auth/auth.providers';
+import { ScopesGuard } from './auth/scopes.guard';
 import { AppConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.schema';
+import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { ENGINE_BACKEND } from './inference/engine.port';
 import { InferenceService } from './inference/inference.service';
@@ -16,6 +19,9 @@ import { ChatCompletionsService } from './openai/chat-completions/chat-completio
 import { ModelsController } from './openai/models/models.controller';
 import { OpenAIExceptionFilter } from './openai/shared/openai-exception.filter';
 import { createValidationPipe } from './openai/shared/validation';
+import { MeteringGuard } from './usage/metering.guard';
+import { UsageController } from './usage/usage.controller';
+import { USAGE_PROVIDERS } from './usage/usage.providers';
 
 /** The composition root: every cross-cutting piece is registered here so tests run the real pipeline. */
 @Module({})
@@ -23,16 +29,19 @@ export class AppModule {
   static forRoot(config: AppConfig, backend: { useClass: new (...args: never[]) => unknown } | { useValue: unknown } = { useClass: NodeLlamaCppBackend }): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), PassportModule],
-      controllers: [ModelsController, ChatCompletionsController, HealthController],
+      imports: [AppConfigModule.forRoot(config), DatabaseModule, PassportModule],
+      controllers: [ModelsController, ChatCompletionsController, HealthController, UsageController, AdminKeysController, AdminUsageController],
       providers: [
         { provide: ENGINE_BACKEND, ...backend },
         ModelRegistry,
         InferenceService,
         ChatCompletionsService,
-        ApiKeyStore,
-        BearerStrategy,
+        ...AUTH_PROVIDERS,
+        ...USAGE_PROVIDERS,
+        // Guards run in this order: who is calling, what they may do, then metering (record, model, limits).
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: ScopesGuard },
+        { provide: APP_GUARD, useClass: MeteringGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: OpenAIExceptionFilter },
       ],

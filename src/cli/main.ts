@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, ConfigFlags, loadConfig } from '../config/config.loader';
 import { AppConfig } from '../config/config.schema';
 import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
 import { createApp, serve } from '../main';
 import { buildOpenApiDocument } from '../openapi';
 import { VERSION } from '../version';
+import { KeyNameTakenError, KeyNotFoundError } from '../auth/managed-key';
+import { keysCommand } from './keys.command';
+import { usageCommand } from './usage.command';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -42,6 +47,9 @@ program
   .option('--models-dir <dir>', 'where hf: models are downloaded')
   .option('--max-queue <n>', 'requests that may wait per model once all sequences are busy', integer)
   .option('--insecure-no-auth', 'allow a non-loopback host without API keys')
+  .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain)')
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+  .option('--tls-self-signed', "serve HTTPS with a self-signed certificate for this host's LAN names, made once in the data dir")
   .action(async (opts: ConfigFlags & { model?: string[] }) => {
     const config = withDemoModel(loadConfig({ ...opts, models: opts.model }));
     await serve(config);
@@ -52,10 +60,11 @@ program
   .description('print the OpenAPI document of this version (or write it with --out)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (opts: { out?: string }) => {
-    const config = loadConfig({ models: [] }, {});
+    const config = loadConfig({ models: [], dataDir: mkdtempSync(join(tmpdir(), 'llamanest-openapi-')) }, {});
     const app = await createApp(config, undefined, false);
     const json = `${JSON.stringify(buildOpenApiDocument(app, VERSION), null, 2)}\n`;
     await app.close();
+    rmSync(config.dataDir, { recursive: true, force: true });
     if (opts.out) writeFileSync(opts.out, json);
     else process.stdout.write(json);
   });
@@ -69,7 +78,14 @@ program
     process.stdout.write(`${ensureDemoModel(dir)}\n`);
   });
 
+program.addCommand(keysCommand());
+program.addCommand(usageCommand());
+
 program.parseAsync().catch((error: unknown) => {
+  if (error instanceof KeyNotFoundError || error instanceof KeyNameTakenError) {
+    process.stderr.write(`llamanest: ${error.message}\n`);
+    process.exit(1);
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`llamanest: ${error.message}\n`);
     process.exit(2);

@@ -20,11 +20,13 @@ export class InferenceService {
     const model = await this.registry.get(request.model);
     const prompt = model.engine.renderChat(request.messages);
     const maxTokens = this.checkContextLength(model.engine, prompt.tokens.length, request.maxTokens);
-    const lease = await model.pool.acquire(prompt.tokens, signal);
+    const lease = await model.pool.acquire(prompt.tokens, signal, request.owner);
+    const usage: TokenUsage = { promptTokens: prompt.tokens.length, completionTokens: 0, cachedPromptTokens: 0 };
     return {
       modelId: model.id,
       promptTokens: prompt.tokens.length,
-      events: this.run(model.engine, lease, prompt, { ...request, maxTokens }, signal),
+      events: this.run(model.engine, lease, prompt, { ...request, maxTokens }, usage, signal),
+      usage,
     };
   }
 
@@ -41,9 +43,9 @@ export class InferenceService {
     lease: SequenceLease,
     prompt: RenderedPrompt,
     request: GenerationRequest & { maxTokens: number },
+    usage: TokenUsage,
     signal: AbortSignal,
   ): AsyncGenerator<GenerationEvent> {
-    const usage: TokenUsage = { promptTokens: prompt.tokens.length, completionTokens: 0, cachedPromptTokens: 0 };
     try {
       for (let choice = 0; choice < request.n; choice++) {
         const seed = request.sampling.seed === undefined ? undefined : request.sampling.seed + choice;

@@ -32,6 +32,8 @@ export interface GenerationRequest {
   /** Number of independent choices. */
   n: number;
   sampling: SamplingOptions;
+  /** Who the request is for (an API key id): queued requests are served round-robin across owners. */
+  owner?: string;
 }
 
 export type FinishReason = 'stop' | 'length';
@@ -54,6 +56,8 @@ export interface Generation {
   modelId: string;
   promptTokens: number;
   events: AsyncIterable<GenerationEvent>;
+  /** Live token counts: correct at any moment, including after an abort (for metering). */
+  usage: Readonly<TokenUsage>;
 }
 
 export interface ModelInfo {
