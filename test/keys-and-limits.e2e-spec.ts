@@ -38,6 +38,23 @@ describe('managed API keys: scopes, models, limits, revocation', () => {
   afterAll(() => server.stop());
 
   const chat = (key: string, body: object = hi) => server.postJson('/v1/chat/completions', body, bearer(key));
+
+  /** A long streamed generation holding one sequence of `model` until `abort()`. */
+  async function holdSequence(key: string, model: string): Promise<{ abort(): Promise<void> }> {
+    const controller = new AbortController();
+    const stream = await server.client(key).chat.completions.create(
+      { model, messages: [{ role: 'user', content: 'count' }], max_tokens: 4000, n: 16, stream: true },
+      { signal: controller.signal },
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    return {
+      abort: async () => {
+        controller.abort();
+        await iterator.next().catch(() => undefined);
+      },
+    };
+  }
   const errorOf = async (res: Response) => ((await res.json()) as { error: Record<string, unknown> }).error;
 
   it('prints keys as sk-lln-… once, with their settings, and lists them without the key', async () => {
@@ -136,18 +153,11 @@ describe('managed API keys: scopes, models, limits, revocation', () => {
   });
 
   it('caps concurrent requests per key', async () => {
-    const controller = new AbortController();
-    const stream = await server.client(keys.single.key).chat.completions.create(
-      { model: 'llamanest-demo', messages: [{ role: 'user', content: 'count' }], max_tokens: 4000, n: 16, stream: true },
-      { signal: controller.signal },
-    );
-    const iterator = stream[Symbol.asyncIterator]();
-    await iterator.next();
+    const held = await holdSequence(keys.single.key, 'llamanest-demo');
     const refused = await chat(keys.single.key);
     expect(refused.status).toBe(429);
     expect(await errorOf(refused)).toMatchObject({ code: 'rate_limit_exceeded', message: expect.stringContaining('concurrent') });
-    controller.abort();
-    await iterator.next().catch(() => undefined);
+    await held.abort();
     // The slot frees as soon as the server sees the client go; the next request gets it.
     let status = 429;
     for (let attempt = 0; attempt < 100 && status === 429; attempt++) {
@@ -160,13 +170,7 @@ describe('managed API keys: scopes, models, limits, revocation', () => {
   });
 
   it('serves two keys queued on one model in turn, not one burst first', async () => {
-    const blocker = new AbortController();
-    const stream = await server.client(keys.full.key).chat.completions.create(
-      { model: 'house-model', messages: [{ role: 'user', content: 'count' }], max_tokens: 4000, n: 16, stream: true },
-      { signal: blocker.signal },
-    );
-    const iterator = stream[Symbol.asyncIterator]();
-    await iterator.next();
+    const blocker = await holdSequence(keys.full.key, 'house-model');
     // The whole burst of fair-a arrives before fair-b's: a FIFO queue would serve a, a, a, b, b, b.
     const burst = ['fair-a', 'fair-a', 'fair-a', 'fair-b', 'fair-b', 'fair-b'].map((name) => chat(keys[name].key, { ...hi, model: 'house-model' }));
     const admin = bearer(keys.admin.key);
@@ -177,8 +181,7 @@ describe('managed API keys: scopes, models, limits, revocation', () => {
       if (attempt > 200) throw new Error('the burst never arrived');
       await new Promise((r) => setTimeout(r, 10));
     }
-    blocker.abort();
-    await iterator.next().catch(() => undefined);
+    await blocker.abort();
     for (const res of await Promise.all(burst)) expect(res.status).toBe(200);
     const served = (await ledgerRows(dataDir, '--model', 'house-model')).filter((r) => r.key_name.startsWith('fair-')).map((r) => r.key_name);
     expect(served).toEqual(['fair-a', 'fair-b', 'fair-a', 'fair-b', 'fair-a', 'fair-b']);

@@ -1,7 +1,8 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
-import { Database, DATABASE, openDatabase } from './open-database';
+import { DATABASE, openDatabase } from './open-database';
+import type { Database } from './open-database';
 
 /** The SQLite database in the data directory (keys, usage ledger), open for the app's lifetime. */
 @Global()

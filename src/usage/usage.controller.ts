@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeyPrincipal } from '../auth/api-key-principal';
+import type { ApiKeyPrincipal } from '../auth/api-key-principal';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { ApiErrorResponses } from '../openai/shared/api-error-responses.decorator';
 import { UsageQueryDto, UsageReportDto } from './dto/usage.dto';

@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeyPrincipal } from '../../auth/api-key-principal';
+import type { ApiKeyPrincipal } from '../../auth/api-key-principal';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { ModelAccessPolicy } from '../../auth/model-access.policy';
 import { ModelInfo } from '../../inference/inference.types';
