@@ -1,16 +1,14 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/require-scopes.decorator';
 import { ModelInfo } from '../inference/inference.types';
 import { ModelRegistry } from '../inference/model-registry.service';
 import { ApiErrorResponses } from '../openai/shared/api-error-responses.decorator';
 import { AdminModelDto } from './dto/admin-model.dto';
 
-/*
- * Guarded by the global API-key guard (any configured key) until issue 4's `admin` scope exists;
- * then it goes here (e.g. @RequireScope('admin') on the class).
- */
 @ApiTags('Admin')
 @ApiBearerAuth()
+@RequireScopes('admin')
 @Controller('admin/models')
 export class AdminModelsController {
   constructor(private readonly registry: ModelRegistry) {}

@@ -3,10 +3,11 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ApiError } from '../openai/shared/api-error';
+import { ANONYMOUS } from './api-key-principal';
 import { ApiKeyStore } from './api-key.store';
 import { IS_PUBLIC } from './public.decorator';
 
-/** Requires `Authorization: Bearer <key>` on every route not marked @Public, when keys are configured. */
+/** Requires `Authorization: Bearer <key>` on every route not marked @Public, once any key exists. */
 @Injectable()
 export class ApiKeyGuard extends AuthGuard('bearer') {
   constructor(
@@ -17,8 +18,11 @@ export class ApiKeyGuard extends AuthGuard('bearer') {
   }
 
   canActivate(context: ExecutionContext) {
-    if (!this.keys.enabled) return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (!this.keys.enabled) {
+      context.switchToHttp().getRequest<Request>().user = ANONYMOUS;
+      return true;
+    }
     return super.canActivate(context);
   }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
-import { ApiKeyPrincipal, ApiKeyStore } from './api-key.store';
+import { ApiKeyPrincipal } from './api-key-principal';
+import { ApiKeyStore } from './api-key.store';
 
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, ConfigFlags, loadConfig } from '../config/config.loader';
 import { AppConfig } from '../config/config.schema';
 import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
@@ -10,6 +12,9 @@ import { buildOpenApiDocument } from '../openapi';
 import { serviceCommand } from './service.command';
 import { modelsCommand, UsageError } from './models.command';
 import { VERSION } from '../version';
+import { KeyNameTakenError, KeyNotFoundError } from '../auth/managed-key';
+import { keysCommand } from './keys.command';
+import { usageCommand } from './usage.command';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -59,6 +64,9 @@ program
   .option('--no-metrics', 'do not serve GET /metrics')
   .addOption(new Option('--log-format <format>', 'log format (default auto: pretty on a terminal, JSON otherwise)').choices(['auto', 'json', 'pretty']))
   .addOption(new Option('--log-level <level>', 'least severe level logged (default info)').choices(['debug', 'info', 'warn', 'error', 'silent']))
+  .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain)')
+  .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+  .option('--tls-self-signed', "serve HTTPS with a self-signed certificate for this host's LAN names, made once in the data dir")
   .action(async (opts: ConfigFlags & { model?: string[] }) => {
     // commander defaults a --no-x flag to true; only an explicit --no-metrics may override the file.
     const metrics = opts.metrics === false ? false : undefined;
@@ -71,10 +79,11 @@ program
   .description('print the OpenAPI document of this version (or write it with --out)')
   .option('-o, --out <file>', 'write to a file instead of stdout')
   .action(async (opts: { out?: string }) => {
-    const config = { ...loadConfig({ models: [] }, {}), logFormat: 'json' as const, logLevel: 'silent' as const };
+    const config = { ...loadConfig({ models: [], dataDir: mkdtempSync(join(tmpdir(), 'llamanest-openapi-')) }, {}), logFormat: 'json' as const, logLevel: 'silent' as const };
     const app = await createApp(config, undefined, false);
     const json = `${JSON.stringify(buildOpenApiDocument(app, VERSION), null, 2)}\n`;
     await app.close();
+    rmSync(config.dataDir, { recursive: true, force: true });
     if (opts.out) writeFileSync(opts.out, json);
     else process.stdout.write(json);
   });
@@ -90,8 +99,14 @@ program
 
 program.addCommand(serviceCommand());
 program.addCommand(modelsCommand());
+program.addCommand(keysCommand());
+program.addCommand(usageCommand());
 
 program.parseAsync().catch((error: unknown) => {
+  if (error instanceof KeyNotFoundError || error instanceof KeyNameTakenError) {
+    process.stderr.write(`llamanest: ${error.message}\n`);
+    process.exit(1);
+  }
   if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`llamanest: ${error.message}\n`);
     process.exit(2);

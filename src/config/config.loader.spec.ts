@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, defaultDataDir, loadConfig, modelIdFromPath, parseModelFlag } from './config.loader';
+import { checkLanAccess, ConfigError, defaultDataDir, loadConfig, modelIdFromPath, parseModelFlag } from './config.loader';
 
 const KEY_A = 'key-aaaaaaaa';
 const KEY_B = 'key-bbbbbbbb';
@@ -55,6 +55,9 @@ describe('loadConfig', () => {
         metrics: true,
         logFormat: 'auto',
         logLevel: 'info',
+        tls: { selfSigned: false },
+        cors: { origins: [] },
+        network: { allow: [] },
       });
     });
 
@@ -318,26 +321,62 @@ models:
     });
   });
 
+  describe('network', () => {
+    it('reads TLS from flags and env, resolving file paths, and the file relative to itself', () => {
+      expect(loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem' }, {}).tls).toEqual({ cert: resolve('c.pem'), key: resolve('k.pem'), selfSigned: false });
+      expect(loadConfig({}, { LLAMANEST_TLS_SELF_SIGNED: 'true' }).tls).toEqual({ selfSigned: true });
+      const path = configFile('tls:\n  cert: certs/c.pem\n  key: certs/k.pem\n', 'tls.yaml');
+      expect(loadConfig({ config: path }, {}).tls).toEqual({ cert: join(dir, 'certs/c.pem'), key: join(dir, 'certs/k.pem'), selfSigned: false });
+    });
+
+    it('requires the TLS certificate and key together, and not with selfSigned', () => {
+      expect(configError(() => loadConfig({ tlsCert: 'c.pem' }, {})).message).toContain('tls.cert and tls.key must be given together');
+      expect(configError(() => loadConfig({ tlsCert: 'c.pem', tlsKey: 'k.pem', tlsSelfSigned: true }, {})).message).toContain('not both');
+    });
+
+    it('reads CORS origins and the client allowlist from file and env, validating CIDR', () => {
+      const path = configFile('cors:\n  origins: [https://app.lan]\nnetwork:\n  allow: [192.168.1.0/24, 10.0.0.7, "fd00::/8"]\n', 'net.yaml');
+      const config = loadConfig({ config: path }, {});
+      expect(config.cors.origins).toEqual(['https://app.lan']);
+      expect(config.network.allow).toEqual(['192.168.1.0/24', '10.0.0.7', 'fd00::/8']);
+      expect(loadConfig({}, { LLAMANEST_CORS_ORIGINS: 'http://a, http://b', LLAMANEST_ALLOW: '10.0.0.0/8' })).toMatchObject({
+        cors: { origins: ['http://a', 'http://b'] },
+        network: { allow: ['10.0.0.0/8'] },
+      });
+      expect(configError(() => loadConfig({}, { LLAMANEST_ALLOW: '10.0.0.0/33' })).message).toContain('network.allow.0: must be an IP address or a CIDR');
+      expect(configError(() => loadConfig({}, { LLAMANEST_ALLOW: 'lan' })).message).toContain('network.allow.0');
+    });
+  });
+
   describe('authentication', () => {
     it('refuses a non-loopback host without API keys', () => {
-      const error = configError(() => loadConfig({ host: '0.0.0.0' }, {}));
+      const error = configError(() => checkLanAccess(loadConfig({ host: '0.0.0.0' }, {}), false));
       expect(error.message).toContain('refusing to listen on 0.0.0.0 without API keys');
       expect(error.message).toContain('--insecure-no-auth');
     });
 
     it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1'])('allows loopback host %s without keys', (host) => {
-      expect(loadConfig({ host }, {}).host).toBe(host);
+      expect(() => checkLanAccess(loadConfig({ host }, {}), false)).not.toThrow();
+    });
+
+    it('allows a LAN host once managed keys exist', () => {
+      expect(() => checkLanAccess(loadConfig({ host: '0.0.0.0' }, {}), true)).not.toThrow();
     });
 
     it('serves without keys on the LAN only when insecureNoAuth is set by flag, env or file', () => {
-      expect(loadConfig({ host: '0.0.0.0', insecureNoAuth: true }, {}).insecureNoAuth).toBe(true);
-      expect(loadConfig({ host: '0.0.0.0' }, { LLAMANEST_INSECURE_NO_AUTH: 'yes' }).insecureNoAuth).toBe(true);
-      expect(loadConfig({ config: configFile('host: 192.168.1.5\ninsecureNoAuth: true\n') }, {}).host).toBe('192.168.1.5');
+      for (const config of [
+        loadConfig({ host: '0.0.0.0', insecureNoAuth: true }, {}),
+        loadConfig({ host: '0.0.0.0' }, { LLAMANEST_INSECURE_NO_AUTH: 'yes' }),
+        loadConfig({ config: configFile('host: 192.168.1.5\ninsecureNoAuth: true\n') }, {}),
+      ]) {
+        expect(config.insecureNoAuth).toBe(true);
+        expect(() => checkLanAccess(config, false)).not.toThrow();
+      }
     });
 
     it('lets LLAMANEST_INSECURE_NO_AUTH=false withdraw the file setting', () => {
       const path = configFile('host: 0.0.0.0\ninsecureNoAuth: true\n');
-      expect(configError(() => loadConfig({ config: path }, { LLAMANEST_INSECURE_NO_AUTH: 'false' })).message).toContain('refusing to listen');
+      expect(configError(() => checkLanAccess(loadConfig({ config: path }, { LLAMANEST_INSECURE_NO_AUTH: 'false' }), false)).message).toContain('refusing to listen');
     });
 
     it('enables keys from LLAMANEST_API_KEYS, overriding the file, and then allows any host', () => {
@@ -345,6 +384,7 @@ models:
       const config = loadConfig({ config: path }, { LLAMANEST_API_KEYS: ` ${KEY_B} ,${KEY_A},` });
       expect(config.auth.keys).toEqual([KEY_B, KEY_A]);
       expect(config.host).toBe('0.0.0.0');
+      expect(() => checkLanAccess(config, false)).not.toThrow();
     });
 
     it('allows a LAN host with keys from the file', () => {

@@ -24,6 +24,9 @@ export interface ConfigFlags {
   metrics?: boolean;
   logFormat?: string;
   logLevel?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -41,10 +44,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const configPath = env.LLAMANEST_CONFIG ?? flags.config;
   const fromFile = configPath ? readConfigFile(configPath) : {};
   const merged: Record<string, unknown> = { ...fromFile };
-  // Folders written in the file are relative to the file (launchd runs us from /).
+  // Folders and files written in the file are relative to the file (launchd runs us from /).
   for (const key of ['dataDir', 'modelsDir']) {
     if (configPath && typeof merged[key] === 'string') merged[key] = resolve(configPath, '..', merged[key] as string);
   }
+  const tls: Record<string, unknown> = { ...(merged.tls as object | undefined) };
+  for (const key of ['cert', 'key']) {
+    if (configPath && typeof tls[key] === 'string') tls[key] = resolve(configPath, '..', tls[key] as string);
+  }
+  const setTls = (key: string, value: unknown) => {
+    if (value !== undefined) tls[key] = value;
+  };
   const set = (key: string, value: unknown) => {
     if (value !== undefined) merged[key] = value;
   };
@@ -64,6 +74,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('metrics', flags.metrics);
   set('logFormat', flags.logFormat);
   set('logLevel', flags.logLevel);
+  setTls('cert', flags.tlsCert && resolve(flags.tlsCert));
+  setTls('key', flags.tlsKey && resolve(flags.tlsKey));
+  setTls('selfSigned', flags.tlsSelfSigned || undefined);
   // Model paths from the file are relative to the file; those typed as flags or env, to the working directory.
   let modelsBaseDir = configPath ? resolve(configPath, '..') : process.cwd();
   if (flags.models?.length) {
@@ -98,6 +111,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (env.LLAMANEST_API_KEYS !== undefined) {
     merged.auth = { ...(merged.auth as object | undefined), keys: splitList(env.LLAMANEST_API_KEYS) };
   }
+  setTls('cert', env.LLAMANEST_TLS_CERT && resolve(env.LLAMANEST_TLS_CERT));
+  setTls('key', env.LLAMANEST_TLS_KEY && resolve(env.LLAMANEST_TLS_KEY));
+  setTls('selfSigned', envBoolean(env, 'LLAMANEST_TLS_SELF_SIGNED'));
+  if (Object.keys(tls).length > 0) merged.tls = tls;
+  if (env.LLAMANEST_CORS_ORIGINS !== undefined) merged.cors = { origins: splitList(env.LLAMANEST_CORS_ORIGINS) };
+  if (env.LLAMANEST_ALLOW !== undefined) merged.network = { allow: splitList(env.LLAMANEST_ALLOW) };
   merged.dataDir ??= defaultDataDir();
 
   const parsed = configSchema.safeParse(merged);
@@ -113,12 +132,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   }));
   checkUniqueNames(models);
 
-  if (config.auth.keys.length === 0 && !isLoopbackHost(config.host) && !config.insecureNoAuth) {
-    throw new ConfigError(
-      `refusing to listen on ${config.host} without API keys: anyone on the network could use the server. ` +
-        'Set LLAMANEST_API_KEYS (or auth.keys in the config file), or pass --insecure-no-auth.',
-    );
-  }
   return {
     ...config,
     dataDir,
@@ -127,6 +140,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   };
 }
 
+/**
+ * A server on a non-loopback address must require keys, static or managed (created with
+ * `llamanest keys create`), unless --insecure-no-auth says otherwise. Checked when serving, once
+ * the key database is open; the other commands need no such check.
+ */
+export function checkLanAccess(config: AppConfig, hasManagedKeys: boolean): void {
+  if (config.auth.keys.length === 0 && !hasManagedKeys && !isLoopbackHost(config.host) && !config.insecureNoAuth) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without API keys: anyone on the network could use the server. ` +
+        'Create one with `llamanest keys create --name NAME`, set LLAMANEST_API_KEYS (or auth.keys in the config file), or pass --insecure-no-auth.',
+    );
+  }
+}
 
 /** `discovery` as written in the file (boolean or object) with `enabled` overridden. */
 function withDiscoveryEnabled(current: unknown, enabled: boolean): unknown {

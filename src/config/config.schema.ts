@@ -48,6 +48,29 @@ export const modelConfigSchema = z
   })
   .strict();
 
+/** `10.0.0.0/8`, `192.168.1.7`, `fd00::/8`: an address or a network in CIDR notation. */
+const cidr = z.string().refine((value) => {
+  const [address, bits, extra] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}, 'must be an IP address or a CIDR network like 192.168.1.0/24');
+
+const tlsSchema = z
+  .object({
+    /** PEM certificate (chain) file for HTTPS. */
+    cert: z.string().min(1).optional(),
+    /** PEM private key file for HTTPS. */
+    key: z.string().min(1).optional(),
+    /** Make (once) and use a self-signed certificate for this host's names, kept in the data directory. */
+    selfSigned: z.boolean().default(false),
+  })
+  .strict()
+  .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), 'tls.cert and tls.key must be given together')
+  .refine((tls) => !(tls.selfSigned && tls.cert), 'use either tls.cert/tls.key or tls.selfSigned, not both');
+
 export const configSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -85,6 +108,11 @@ export const configSchema = z
     logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
     /** Least severe log level written; `silent` writes none. */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    tls: tlsSchema.default({ selfSigned: false }),
+    /** Browser origins allowed to call the API (CORS); none by default. `*` allows any. */
+    cors: z.object({ origins: z.array(z.string().min(1)).default([]) }).strict().default({ origins: [] }),
+    /** Client addresses allowed to connect (CIDR); empty: everyone who can reach the port. */
+    network: z.object({ allow: z.array(cidr).default([]) }).strict().default({ allow: [] }),
   })
   .strict();
 
@@ -144,6 +172,9 @@ export interface AppConfig {
   metrics: boolean;
   logFormat: 'auto' | 'json' | 'pretty';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  tls: { cert?: string; key?: string; selfSigned: boolean };
+  cors: { origins: string[] };
+  network: { allow: string[] };
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -4,6 +4,7 @@ import { Bonjour, ServiceConfig } from 'bonjour-service';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { ManagedKeyRepository } from '../auth/managed-key.repository';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { VERSION } from '../version';
@@ -22,6 +23,7 @@ export class DiscoveryService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly managedKeys: ManagedKeyRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,7 +48,11 @@ export class DiscoveryService implements OnApplicationBootstrap, OnModuleDestroy
     // to the interface address when one is given, which receives no multicast; so bind to all and send there.
     const mdnsOptions = (address ? { interface: address, bind: '0.0.0.0' } : {}) as Partial<ServiceConfig>;
     this.bonjour = new Bonjour(mdnsOptions, (error: Error) => this.logger.warn(`mDNS error: ${error.message}`));
-    const txt = discoveryTxt({ authRequired: this.config.auth.keys.length > 0, tls: false, version: VERSION });
+    const txt = discoveryTxt({
+      authRequired: this.config.auth.keys.length > 0 || this.managedKeys.hasAny(),
+      tls: Boolean(this.config.tls.cert || this.config.tls.selfSigned),
+      version: VERSION,
+    });
     for (const type of SERVICE_TYPES) this.bonjour.publish({ name, type, port, txt });
     this.logger.log(`advertising "${name}" as ${SERVICE_TYPES.map((t) => `_${t}._tcp`).join(' and ')} on port ${port}`);
   }

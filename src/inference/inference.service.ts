@@ -31,7 +31,7 @@ export class InferenceService {
     const model = await this.registry.acquire(request.model, 'chat');
     try {
       const prepared = await this.prepare(model.engine, request);
-      const lease = await model.pool.acquire(prepared.promptTokens, signal);
+      const lease = await model.pool.acquire(prepared.promptTokens, signal, request.owner);
       const usage: TokenUsage = { promptTokens: prepared.promptTokens.length, completionTokens: 0, cachedPromptTokens: 0 };
       const timing: GenerationTiming = { tokenIntervals: [] };
       return {

@@ -58,6 +58,8 @@ export interface GenerationRequest {
   toolChoice?: ToolChoice;
   /** Allow several calls in one answer (default true). */
   parallelToolCalls?: boolean;
+  /** Who the request is for (an API key id): queued requests are served round-robin across owners. */
+  owner?: string;
 }
 
 export interface TokenLogprob {
@@ -89,8 +91,8 @@ export interface Generation {
   modelId: string;
   promptTokens: number;
   events: AsyncIterable<GenerationEvent>;
-  /** Token counts so far; final once `events` has ended. */
-  usage: TokenUsage;
+  /** Live token counts: correct at any moment, including after an abort (for metering). */
+  usage: Readonly<TokenUsage>;
   timing: GenerationTiming;
 }
 

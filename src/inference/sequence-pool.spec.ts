@@ -225,4 +225,61 @@ describe('SequencePool', () => {
     await settle();
     expect(third.settled).toBe(true);
   });
+
+  describe('fairness between owners', () => {
+    it('serves queued owners in turn instead of one burst first', async () => {
+      const pool = new SequencePool('m', new FakeModel(1), 16);
+      const blocker = await pool.acquire([], signal(), 'c');
+      const order: string[] = [];
+      const leases: Promise<void>[] = [];
+      for (const owner of ['a', 'a', 'a', 'b', 'b', 'b']) {
+        leases.push(
+          pool.acquire([], signal(), owner).then((lease) => {
+            order.push(owner);
+            // Each request holds the only sequence until the next settle, so the order is the service order.
+            setImmediate(() => lease.release());
+          }),
+        );
+      }
+      expect(pool.queued).toBe(6);
+      blocker.release();
+      await Promise.all(leases);
+      await settle();
+      expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+      expect(pool.queued).toBe(0);
+      expect(pool.active).toBe(0);
+    });
+
+    it('keeps each owner\'s own requests in arrival order and lets a newcomer take its turn', async () => {
+      const pool = new SequencePool('m', new FakeModel(1), 16);
+      const first = await pool.acquire([], signal(), 'a');
+      const a1 = track(pool.acquire([1], signal(), 'a'));
+      const a2 = track(pool.acquire([2], signal(), 'a'));
+      const b1 = track(pool.acquire([3], signal(), 'b'));
+      first.release();
+      await settle();
+      expect([a1.settled, a2.settled, b1.settled]).toEqual([true, false, false]);
+      a1.value!.release();
+      await settle();
+      expect([a2.settled, b1.settled]).toEqual([false, true]);
+      b1.value!.release();
+      await settle();
+      expect(a2.settled).toBe(true);
+    });
+
+    it('counts the queue bound across all owners and forgets an owner whose only waiter aborted', async () => {
+      const pool = new SequencePool('m', new FakeModel(1), 2);
+      const first = await pool.acquire([], signal(), 'a');
+      const controller = new AbortController();
+      const aborted = pool.acquire([], controller.signal, 'b');
+      const a1 = track(pool.acquire([], signal(), 'a'));
+      await expect(pool.acquire([], signal(), 'c')).rejects.toBeInstanceOf(QueueFullError);
+      controller.abort();
+      await expect(aborted).rejects.toBeInstanceOf(GenerationAbortedError);
+      expect(pool.queued).toBe(1);
+      first.release();
+      await settle();
+      expect(a1.settled).toBe(true);
+    });
+  });
 });

@@ -13,12 +13,16 @@ interface Waiter {
 
 /**
  * Hands a model's context sequences to requests: one request per sequence, the rest wait in a
- * bounded FIFO queue. A free sequence whose cache holds the prompt's beginning is preferred, so
- * multi-turn conversations reuse their KV cache (the prompt cache).
+ * bounded queue. The queue is fair between owners (API keys): each owner's requests wait in
+ * arrival order, and owners take turns, so one team's burst does not hold back everyone else.
+ * A free sequence whose cache holds the prompt's beginning is preferred, so multi-turn
+ * conversations reuse their KV cache (the prompt cache).
  */
 export class SequencePool {
   private readonly free: number[];
-  private readonly queue: Waiter[] = [];
+  /** Waiting requests per owner; the map's order is the turn order (next owner first). */
+  private readonly queues = new Map<string, Waiter[]>();
+  private waiting = 0;
 
   constructor(
     private readonly modelId: string,
@@ -33,28 +37,53 @@ export class SequencePool {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.waiting;
   }
 
-  acquire(prompt: readonly number[], signal: AbortSignal): Promise<SequenceLease> {
+  acquire(prompt: readonly number[], signal: AbortSignal, owner = ''): Promise<SequenceLease> {
     if (signal.aborted) return Promise.reject(abortError(signal));
     if (this.free.length > 0) return Promise.resolve(this.lease(this.takeBest(prompt)));
-    if (this.queue.length >= this.maxQueue) return Promise.reject(new QueueFullError(this.modelId, 1));
+    if (this.waiting >= this.maxQueue) return Promise.reject(new QueueFullError(this.modelId, 1));
     return new Promise<SequenceLease>((resolve, reject) => {
       const waiter: Waiter = { prompt, resolve };
-      this.queue.push(waiter);
+      this.enqueue(owner, waiter);
       signal.addEventListener(
         'abort',
         () => {
-          const at = this.queue.indexOf(waiter);
-          if (at !== -1) {
-            this.queue.splice(at, 1);
-            reject(abortError(signal));
-          }
+          if (this.remove(owner, waiter)) reject(abortError(signal));
         },
         { once: true },
       );
     });
+  }
+
+  private enqueue(owner: string, waiter: Waiter): void {
+    const queue = this.queues.get(owner);
+    if (queue) queue.push(waiter);
+    else this.queues.set(owner, [waiter]);
+    this.waiting++;
+  }
+
+  private remove(owner: string, waiter: Waiter): boolean {
+    const queue = this.queues.get(owner);
+    const at = queue?.indexOf(waiter) ?? -1;
+    if (!queue || at === -1) return false;
+    queue.splice(at, 1);
+    if (queue.length === 0) this.queues.delete(owner);
+    this.waiting--;
+    return true;
+  }
+
+  /** The next owner's oldest waiter; that owner then goes to the back of the turn order. */
+  private dequeue(): Waiter | undefined {
+    const next = this.queues.entries().next();
+    if (next.done) return undefined;
+    const [owner, queue] = next.value;
+    const waiter = queue.shift()!;
+    this.queues.delete(owner);
+    if (queue.length > 0) this.queues.set(owner, queue);
+    this.waiting--;
+    return waiter;
   }
 
   /**
@@ -84,7 +113,7 @@ export class SequencePool {
       release: () => {
         if (released) return;
         released = true;
-        const waiter = this.queue.shift();
+        const waiter = this.dequeue();
         if (waiter) waiter.resolve(this.lease(index));
         else this.free.push(index);
       },

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, NotFoundException, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { RequireScopes } from '../auth/require-scopes.decorator';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.schema';
 import { MetricsService } from './metrics.service';
@@ -14,11 +15,9 @@ export class MetricsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /*
-   * Guarded by the global API-key guard (any configured key) and the `metrics` config switch.
-   * Issue 4 plugs its `metrics` scope in here (e.g. @RequireScope('metrics') on this route).
-   */
+  /** Needs a key with the `metrics` scope (when keys exist) and the `metrics` config switch. */
   @Get()
+  @RequireScopes('metrics')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics (text exposition format); off with `metrics: false`' })
   @ApiOkResponse({ description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } })

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { ApiKeyPrincipal } from '../auth/api-key.store';
+import { ApiKeyPrincipal } from '../auth/api-key-principal';
 import { requestContext, setRequestContext } from './request-context';
 import { RequestRecord } from './request-record';
 import { RequestRecorder } from './request-recorder.service';
@@ -28,10 +28,10 @@ export function requestObserver(recorder: RequestRecorder): RequestHandler {
 
 function buildRecord(req: Request, res: Response, startedAt: Date): RequestRecord {
   const context = requestContext(req)!;
-  const generation = context.generation;
+  const generation = context.served;
   const aborted = !res.writableFinished;
   const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-  const firstTokenAt = generation?.timing.firstTokenAt;
+  const firstTokenAt = generation?.timing?.firstTokenAt;
   return {
     requestId: context.requestId,
     method: req.method,
@@ -45,7 +45,7 @@ function buildRecord(req: Request, res: Response, startedAt: Date): RequestRecor
     completionTokens: generation?.usage.completionTokens,
     cachedTokens: generation?.usage.cachedPromptTokens,
     timeToFirstTokenSeconds: firstTokenAt === undefined ? undefined : (firstTokenAt - context.startedAt) / 1000,
-    interTokenSeconds: generation?.timing.tokenIntervals.map((ms) => ms / 1000) ?? [],
+    interTokenSeconds: generation?.timing?.tokenIntervals.map((ms) => ms / 1000) ?? [],
     durationSeconds: (performance.now() - context.startedAt) / 1000,
     startedAt,
   };

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/config.schema';
@@ -173,8 +176,11 @@ export function fakeConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     maxQueue: 0,
     drainTimeout: 30,
     discovery: { enabled: false },
-    dataDir: '/nonexistent/llamanest',
+    dataDir: mkdtempSync(join(tmpdir(), 'llamanest-fake-')),
     modelsDir: '/nonexistent/llamanest/models',
+    tls: { selfSigned: false },
+    cors: { origins: [] },
+    network: { allow: [] },
     auth: { keys: [] },
     models: [{ id: FAKE_MODEL_ID, path: '/nonexistent/fake.gguf', parallel: 1, gpuLayers: 'auto', aliases: ['fake-alias'] }],
     preload: true,

@@ -10,6 +10,8 @@ export const GREETING = 'Hello! I am the llamanest demo model.';
 export interface ServerOptions {
   args?: string[];
   env?: Record<string, string>;
+  /** Use this data directory (e.g. one the CLI prepared) instead of a new temporary one. */
+  dataDir?: string;
 }
 
 /** A real llamanest process on a free loopback port, serving the demo model unless told otherwise. */
@@ -17,15 +19,18 @@ export class TestServer {
   private output = '';
   baseUrl = '';
 
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly dataDir: string,
+  ) {}
 
   static async start(options: ServerOptions = {}): Promise<TestServer> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'llamanest-e2e-'));
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'llamanest-e2e-'));
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LLAMANEST_DATA_DIR: dataDir, NO_COLOR: '1', LLAMANEST_LOG_FORMAT: 'json', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new TestServer(child);
+    const server = new TestServer(child, dataDir);
     await server.waitUntilReady();
     return server;
   }
@@ -84,10 +89,10 @@ export class TestServer {
     return new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     await exited;
   }
 
@@ -95,10 +100,12 @@ export class TestServer {
     return new Promise((resolveReady, reject) => {
       const onData = (data: Buffer) => {
         this.output += data.toString();
-        const match = /API at (http:\/\/[^\s/]+)\/v1/.exec(this.output);
+        const match = /API at (https?:\/\/[^\s/]+)\/v1/.exec(this.output);
         if (match && !this.baseUrl) {
           this.baseUrl = match[1];
-          this.waitForHealth().then(resolveReady, reject);
+          // fetch() cannot trust a self-signed certificate: HTTPS tests check readiness themselves.
+          if (this.baseUrl.startsWith('https:')) resolveReady();
+          else this.waitForHealth().then(resolveReady, reject);
         }
       };
       this.child.stdout!.on('data', onData);

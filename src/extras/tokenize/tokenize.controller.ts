@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../../auth/require-scopes.decorator';
 import { ApiErrorResponses } from '../../openai/shared/api-error-responses.decorator';
 import { DetokenizeRequestDto, DetokenizeResponseDto } from './dto/detokenize.dto';
 import { TokenizeRequestDto } from './dto/tokenize-request.dto';
@@ -10,6 +11,7 @@ import { TokenizeService } from './tokenize.service';
 @ApiTags('Tokenizer')
 @ApiBearerAuth()
 @ApiExtraModels(TokenWithPieceDto)
+@RequireScopes('inference')
 @Controller()
 export class TokenizeController {
   constructor(private readonly tokenizer: TokenizeService) {}

@@ -1,7 +1,10 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { observeGeneration } from '../../observability/request-context';
+import { RequireScopes } from '../../auth/require-scopes.decorator';
+import { recordServedBy } from '../../observability/request-context';
+import { CurrentUsageRecord } from '../../usage/current-usage-record.decorator';
+import { UsageRecord } from '../../usage/usage-record';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
 import { SseWriter } from '../shared/sse-writer';
@@ -25,19 +28,28 @@ export class ChatCompletionsController {
     description: 'With `stream: true` the answer is a `text/event-stream` of `ChatCompletionChunk` events ending with `data: [DONE]`.',
   })
   @ApiOkResponse({ type: ChatCompletionDto })
-  @ApiErrorResponses(400, 401, 404, 413, 503)
-  async create(@Body() body: CreateChatCompletionRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  @ApiErrorResponses(400, 401, 403, 404, 413, 429, 503)
+  @RequireScopes('inference')
+  async create(
+    @Body() body: CreateChatCompletionRequestDto,
+    @Req() req: Request,
+    @Res() res: Response,
+    @CurrentUsageRecord() record: UsageRecord,
+  ): Promise<void> {
     const signal = abortOnClientClose(res);
-    const generation = await this.chat.start(body, signal);
-    observeGeneration(req, generation);
+    const generation = await this.chat.start(body, signal, record.keyId);
+    recordServedBy(req, generation);
     if (!body.stream) {
-      res.json(await this.chat.complete(body, generation));
+      const completion = await this.chat.complete(body, generation);
+      record.commit(200);
+      res.json(completion);
       return;
     }
     // Errors from here on reach the exception filter, which ends the open stream with an error event.
     const sse = new SseWriter(res);
     sse.open();
     for await (const chunk of this.chat.chunks(body, generation)) await sse.send(chunk);
+    record.commit(200, sse.closed);
     sse.done();
   }
 }

@@ -23,8 +23,9 @@ interface ChoiceState {
 export class ChatCompletionsService {
   constructor(private readonly inference: InferenceService) {}
 
-  start(body: CreateChatCompletionRequestDto, signal: AbortSignal): Promise<Generation> {
-    return this.inference.startGeneration(toGenerationRequest(body), signal);
+  /** `owner` (the API key's id) is who the request waits in the model's fair queue for. */
+  start(body: CreateChatCompletionRequestDto, signal: AbortSignal, owner?: string): Promise<Generation> {
+    return this.inference.startGeneration({ ...toGenerationRequest(body), owner }, signal);
   }
 
   async complete(body: CreateChatCompletionRequestDto, generation: Generation): Promise<ChatCompletionDto> {

@@ -1,6 +1,10 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { RequireScopes } from '../../auth/require-scopes.decorator';
+import { recordServedBy } from '../../observability/request-context';
+import { CurrentUsageRecord } from '../../usage/current-usage-record.decorator';
+import { UsageRecord } from '../../usage/usage-record';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
 import { CreateEmbeddingRequestDto } from './dto/create-embedding-request.dto';
@@ -22,8 +26,17 @@ export class EmbeddingsController {
       'Vectors are L2-normalized; `usage.prompt_tokens` counts the evaluated tokens.',
   })
   @ApiOkResponse({ type: CreateEmbeddingResponseDto })
-  @ApiErrorResponses(400, 401, 404, 413, 503)
-  create(@Body() body: CreateEmbeddingRequestDto, @Res({ passthrough: true }) res: Response): Promise<CreateEmbeddingResponseDto> {
-    return this.embeddings.create(body, abortOnClientClose(res));
+  @ApiErrorResponses(400, 401, 403, 404, 413, 429, 503)
+  @RequireScopes('embeddings')
+  async create(
+    @Body() body: CreateEmbeddingRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUsageRecord() record: UsageRecord,
+  ): Promise<CreateEmbeddingResponseDto> {
+    const response = await this.embeddings.create(body, abortOnClientClose(res));
+    recordServedBy(req, { modelId: response.model, usage: { promptTokens: response.usage.prompt_tokens, completionTokens: 0, cachedPromptTokens: 0 } });
+    record.commit(200);
+    return response;
   }
 }

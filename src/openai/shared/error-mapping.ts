@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { KeyNameTakenError, KeyNotFoundError } from '../../auth/managed-key';
 import {
   ContextLengthExceededError,
   GenerationAbortedError,
@@ -45,6 +46,8 @@ export function toApiError(exception: unknown, request?: { method?: string; url?
     return new ApiError(503, exception.message, 'server_error', null, 'server_shutting_down', { 'Retry-After': '5', Connection: 'close' });
   }
   if (exception instanceof GenerationAbortedError) return new ApiError(499, exception.message, 'invalid_request_error', null, 'client_closed_request');
+  if (exception instanceof KeyNotFoundError) return new ApiError(404, exception.message, 'invalid_request_error', null, 'api_key_not_found');
+  if (exception instanceof KeyNameTakenError) return new ApiError(409, exception.message, 'invalid_request_error', 'name', 'api_key_name_taken');
   if (exception instanceof HttpException) return fromHttpException(exception, request);
   return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { UsageRecord } from '../../usage/usage-record';
 import { toApiError } from './error-mapping';
 import { SseWriter } from './sse-writer';
 
@@ -19,6 +20,7 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
     if (error.status >= 500 && error.status !== 503) {
       this.logger.error(`${request.method} ${request.url}: ${(exception as Error)?.stack ?? String(exception)}`);
     }
+    UsageRecord.of(request)?.commit(error.status, error.status === 499);
     if (response.headersSent || response.destroyed) {
       if (SseWriter.isOpenOn(response)) void new SseWriter(response).fail(error.toEnvelope());
       else if (!response.writableEnded) response.end();
