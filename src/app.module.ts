@@ -30,6 +30,8 @@ import { RequestLog } from './observability/request-log.service';
 import { RequestRecorder } from './observability/request-recorder.service';
 import { ChatCompletionsController } from './openai/chat-completions/chat-completions.controller';
 import { ChatCompletionsService } from './openai/chat-completions/chat-completions.service';
+import { CompletionsController } from './openai/completions/completions.controller';
+import { CompletionsService } from './openai/completions/completions.service';
 import { EmbeddingsController } from './openai/embeddings/embeddings.controller';
 import { EmbeddingsService } from './openai/embeddings/embeddings.service';
 import { ModelsController } from './openai/models/models.controller';
@@ -49,6 +51,7 @@ export class AppModule {
       controllers: [
         ModelsController,
         ChatCompletionsController,
+        CompletionsController,
         EmbeddingsController,
         TokenizeController,
         HealthController,
@@ -63,6 +66,7 @@ export class AppModule {
         ModelRegistry,
         InferenceService,
         ChatCompletionsService,
+        CompletionsService,
         EmbeddingService,
         EmbeddingsService,
         TokenizerService,

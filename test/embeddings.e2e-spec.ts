@@ -209,7 +209,7 @@ describe('embeddings, tokenize and detokenize on the demo model', () => {
     it('is listed with its capabilities next to the generative model', async () => {
       const models = await openai.models.list();
       const capabilities = Object.fromEntries(models.data.map((m) => [m.id, (m as unknown as { capabilities: string[] }).capabilities]));
-      expect(capabilities).toEqual({ [MODEL]: ['chat', 'tools', 'json_schema', 'embeddings'], [EMBED_ONLY]: ['embeddings'] });
+      expect(capabilities).toEqual({ [MODEL]: ['chat', 'completions', 'tools', 'json_schema', 'embeddings'], [EMBED_ONLY]: ['embeddings'] });
     });
   });
 });

@@ -100,6 +100,8 @@ export interface EngineModel {
   isEndOfGeneration(token: number): boolean;
   renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt;
   functionCallSyntax(): FunctionCallSyntax;
+  /** The fill-in-the-middle prompt for `prefix`…`suffix`; undefined when the model has no infill tokens. */
+  infillPrompt(prefix: number[], suffix: number[]): number[] | undefined;
   /** Compiles a grammar; rejects schemas the grammar engine cannot enforce. */
   createGrammar(spec: GrammarSpec): Promise<EngineGrammar>;
   sequence(index: number): EngineSequence;

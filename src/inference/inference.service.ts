@@ -3,7 +3,8 @@ import { ChoiceGenerator, PreparedGeneration, PreparedTools } from './choice-gen
 import { EngineGrammar, EngineModel } from './engine.port';
 import { ContextLengthExceededError, InvalidGenerationRequestError } from './inference.errors';
 import { toGrammarSchema } from './json-schema-support';
-import { Generation, GenerationEvent, GenerationRequest, GenerationTiming, JsonSchema, TokenUsage } from './inference.types';
+import { checkTokenIds } from './token-ids';
+import { Generation, GenerationEvent, GenerationRequest, GenerationTiming, JsonSchema, PlainPrompt, TokenUsage } from './inference.types';
 import { ModelLease, ModelRegistry } from './model-registry.service';
 import { SequenceLease } from './sequence-pool';
 
@@ -28,7 +29,7 @@ export class InferenceService {
    * here, before any output, so the caller can still answer with a plain error.
    */
   async startGeneration(request: GenerationRequest, signal: AbortSignal): Promise<Generation> {
-    const model = await this.registry.acquire(request.model, 'chat');
+    const model = await this.registry.acquire(request.model, request.plainPrompt ? 'completions' : 'chat');
     try {
       const prepared = await this.prepare(model.engine, request);
       const lease = await model.pool.acquire(prepared.promptTokens, signal, request.owner);
@@ -37,6 +38,7 @@ export class InferenceService {
       return {
         modelId: model.id,
         promptTokens: prepared.promptTokens.length,
+        promptText: request.plainPrompt ? model.engine.detokenize(prepared.promptTokens) : undefined,
         usage,
         timing,
         events: this.run(model, lease, prepared, request, { usage, timing }, signal),
@@ -53,7 +55,9 @@ export class InferenceService {
       throw new InvalidGenerationRequestError(`'logit_bias' names token ${outOfRange}, but the model's vocabulary has ${engine.vocabularySize} tokens.`, 'logit_bias');
     }
     const useTools = request.tools?.length && request.toolChoice !== 'none';
-    const prompt = engine.renderChat(request.messages, useTools ? request.tools : undefined);
+    const prompt = request.plainPrompt
+      ? { tokens: this.plainPrompt(engine, request.plainPrompt), stopTexts: [], stopTokens: [] }
+      : engine.renderChat(request.messages, useTools ? request.tools : undefined);
     return {
       promptTokens: prompt.tokens,
       stopTexts: [...request.stop, ...prompt.stopTexts],
@@ -67,6 +71,16 @@ export class InferenceService {
         : undefined,
       tools: useTools ? await this.prepareTools(engine, request) : undefined,
     };
+  }
+
+  /** A plain prompt's tokens: as given, or tokenized (with the model's BOS); a suffix makes it fill-in-the-middle. */
+  private plainPrompt(engine: EngineModel, prompt: PlainPrompt): number[] {
+    if (prompt.tokens) checkTokenIds(engine, prompt.tokens, 'prompt', prompt.index === undefined ? [] : [prompt.index]);
+    if (prompt.suffix === undefined) return prompt.tokens ?? engine.tokenize(prompt.text ?? '', { addSpecial: true });
+    const prefix = prompt.tokens ?? engine.tokenize(prompt.text ?? '');
+    const infill = engine.infillPrompt(prefix, engine.tokenize(prompt.suffix));
+    if (!infill) throw new InvalidGenerationRequestError("This model has no fill-in-the-middle tokens, so 'suffix' cannot be honoured.", 'suffix');
+    return infill;
   }
 
   private async prepareTools(engine: EngineModel, request: GenerationRequest): Promise<PreparedTools> {

@@ -38,10 +38,22 @@ export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 /** Constrains the text of the answer during generation. */
 export type OutputFormat = { type: 'json_object' } | { type: 'json_schema'; schema: JsonSchema };
 
+/** A prompt used as it is, without a chat template (legacy completions). */
+export interface PlainPrompt {
+  text?: string;
+  tokens?: number[];
+  /** Its position in a batch of prompts, for error messages (`prompt[2][5]`). */
+  index?: number;
+  /** Text after the insertion point: fill in the middle (needs a model with infill tokens). */
+  suffix?: string;
+}
+
 export interface GenerationRequest {
   /** Model id or alias as the client sent it. */
   model: string;
+  /** The conversation, rendered with the model's chat template; empty with `plainPrompt`. */
   messages: ChatTurn[];
+  plainPrompt?: PlainPrompt;
   /** Upper bound of generated tokens per choice; undefined: up to the end of the context. */
   maxTokens?: number;
   /** Texts that end generation; never part of the output. */
@@ -90,6 +102,8 @@ export interface Generation {
   /** The canonical model id (not the alias the client used). */
   modelId: string;
   promptTokens: number;
+  /** The text of a plain prompt (for `echo`). */
+  promptText?: string;
   events: AsyncIterable<GenerationEvent>;
   /** Live token counts: correct at any moment, including after an abort (for metering). */
   usage: Readonly<TokenUsage>;

@@ -184,6 +184,14 @@ class NodeLlamaCppModel implements EngineModel {
     };
   }
 
+  infillPrompt(prefix: number[], suffix: number[]): number[] | undefined {
+    const { prefix: pre, suffix: suf, middle } = this.model.tokens.infill;
+    if (pre === null || suf === null) return undefined;
+    const begin = this.model.tokens.shouldPrependBosToken && this.model.tokens.bos !== null ? [this.model.tokens.bos] : [];
+    // The order llama.cpp and node-llama-cpp use: prefix-suffix-middle, or suffix-prefix without a middle token.
+    return middle !== null ? [...begin, pre, ...prefix, suf, ...suffix, middle] : [...begin, suf, ...suffix, pre, ...prefix];
+  }
+
   async createGrammar(spec: GrammarSpec): Promise<EngineGrammar> {
     const grammar =
       spec.type === 'json_schema'

@@ -83,6 +83,10 @@ export class FakeModel implements EngineModel {
     return { prefix: text('[call: '), paramsPrefix: text('('), suffix: text(')'), triggers: ['[call:'] };
   }
 
+  infillPrompt(): number[] | undefined {
+    return undefined;
+  }
+
   async createGrammar(): Promise<EngineGrammar> {
     return { kind: 'grammar' };
   }

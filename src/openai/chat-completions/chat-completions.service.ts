@@ -4,6 +4,7 @@ import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenLogprob, To
 import { findUnsupportedSchemaFeature } from '../../inference/json-schema-support';
 import { ApiError } from '../shared/api-error';
 import { newId, unixSeconds } from '../shared/ids';
+import { toSamplingRequest } from '../shared/sampling-request.mapper';
 import { toCompletionUsage } from '../shared/usage.mapper';
 import { ChatCompletionChunkDto } from './dto/chat-completion-chunk.dto';
 import { ChatCompletionMessageToolCallDto, ChatCompletionRequestMessageDto, messageText } from './dto/chat-completion-request-message.dto';
@@ -106,9 +107,6 @@ function toTokenLogprob(entry: TokenLogprob): ChatCompletionTokenLogprobDto {
 }
 
 export function toGenerationRequest(body: CreateChatCompletionRequestDto): GenerationRequest {
-  if (body.stream_options && !body.stream) {
-    throw ApiError.invalidRequest("'stream_options' is only allowed when 'stream' is true.", 'stream_options');
-  }
   if (body.top_logprobs && !body.logprobs) {
     throw ApiError.invalidRequest("'top_logprobs' requires 'logprobs' to be true.", 'top_logprobs');
   }
@@ -116,18 +114,7 @@ export function toGenerationRequest(body: CreateChatCompletionRequestDto): Gener
     model: body.model,
     messages: toChatTurns(body.messages),
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-    stop: body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop,
-    n: body.n ?? 1,
-    sampling: {
-      temperature: body.temperature ?? 1,
-      topP: body.top_p ?? undefined,
-      topK: body.top_k ?? undefined,
-      minP: body.min_p ?? undefined,
-      seed: body.seed ?? undefined,
-      presencePenalty: body.presence_penalty ?? undefined,
-      frequencyPenalty: body.frequency_penalty ?? undefined,
-    },
-    logitBias: body.logit_bias ?? undefined,
+    ...toSamplingRequest(body),
     logprobs: body.logprobs ? { top: body.top_logprobs ?? 0 } : undefined,
     format: toOutputFormat(body),
     ...toTools(body),

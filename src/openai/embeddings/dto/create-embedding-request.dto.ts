@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 import { ValidateElements } from '../../shared/validation';
-import { checkEmbeddingInput, MAX_EMBEDDING_INPUTS } from './embedding-input.validator';
+import { checkTextOrTokensInput, MAX_INPUTS } from '../../shared/text-or-tokens-input.validator';
 
 /** The body of `POST /v1/embeddings`, as in OpenAI's `CreateEmbeddingRequest`. */
 export class CreateEmbeddingRequestDto {
@@ -13,13 +13,13 @@ export class CreateEmbeddingRequestDto {
   @ApiProperty({
     oneOf: [
       { type: 'string', minLength: 1 },
-      { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: MAX_EMBEDDING_INPUTS },
-      { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, maxItems: MAX_EMBEDDING_INPUTS },
-      { type: 'array', items: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1 }, minItems: 1, maxItems: MAX_EMBEDDING_INPUTS },
+      { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: MAX_INPUTS },
+      { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, maxItems: MAX_INPUTS },
+      { type: 'array', items: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1 }, minItems: 1, maxItems: MAX_INPUTS },
     ],
     example: 'The quick brown fox jumped over the lazy dog',
   })
-  @ValidateElements('embeddingInput', checkEmbeddingInput)
+  @ValidateElements('textOrTokensInput', checkTextOrTokensInput)
   input: string | string[] | number[] | number[][];
 
   /** The id (or an alias) of a model from `GET /v1/models` whose `capabilities` include `embeddings`. */

@@ -24,7 +24,7 @@ export class ModelDto {
   aliases: string[];
 
   /** Extension: what the model serves: `chat` (`/v1/chat/completions`), `embeddings` (`/v1/embeddings`). */
-  @ApiProperty({ type: [String], example: ['chat', 'tools', 'json_schema', 'embeddings'] })
+  @ApiProperty({ type: [String], example: ['chat', 'completions', 'tools', 'json_schema', 'embeddings'] })
   capabilities: string[];
 }
 

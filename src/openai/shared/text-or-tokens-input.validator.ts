@@ -1,21 +1,21 @@
-import { isTokenId } from '../../shared/token-ids.validator';
-import { ElementProblem } from '../../shared/validation';
+import { isTokenId } from './token-ids.validator';
+import { ElementProblem } from './validation';
 
-/** OpenAI's limit on the number of inputs in one embeddings request. */
-export const MAX_EMBEDDING_INPUTS = 2048;
+/** OpenAI's limit on the number of inputs in one request (embeddings `input`, completions `prompt`). */
+export const MAX_INPUTS = 2048;
 
 const SHAPES = 'a non-empty string, an array of non-empty strings, an array of token ids or an array of non-empty token-id arrays';
 
 /**
- * Checks `input` of an embeddings request: one of OpenAI's four shapes, nothing empty, token ids
- * non-negative integers (the model's vocabulary size is checked by the engine). Names the element.
+ * Checks an input in OpenAI's four shapes (embeddings `input`, completions `prompt`): nothing empty,
+ * token ids non-negative integers (the model's vocabulary size is checked by the engine). Names the element.
  */
-export function checkEmbeddingInput(value: unknown, property: string): ElementProblem | null {
+export function checkTextOrTokensInput(value: unknown, property: string): ElementProblem | null {
   const at = (path: string, message: string): ElementProblem => ({ path, message: `'${property}${path}' ${message}` });
   if (typeof value === 'string') return value.length > 0 ? null : at('', 'must not be an empty string.');
   if (!Array.isArray(value)) return at('', `must be ${SHAPES}.`);
   if (value.length === 0) return at('', 'must not be an empty array.');
-  if (value.length > MAX_EMBEDDING_INPUTS) return at('', `must have at most ${MAX_EMBEDDING_INPUTS} elements.`);
+  if (value.length > MAX_INPUTS) return at('', `must have at most ${MAX_INPUTS} elements.`);
   const first = value[0];
   for (let i = 0; i < value.length; i++) {
     const item: unknown = value[i];
