@@ -58,7 +58,7 @@ describe('serving configuration', () => {
   });
 
   it('refuses to listen on a non-loopback address without API keys', async () => {
-    const { code, output } = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--model', demoPath]);
+    const { code, output } = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--model', demoPath], { LLAMANEST_DATA_DIR: dir });
     expect(code).toBe(2);
     expect(output).toContain('refusing to listen on 0.0.0.0 without API keys');
     expect(output).toContain('--insecure-no-auth');
@@ -67,7 +67,7 @@ describe('serving configuration', () => {
   it('reports an invalid config file clearly and exits', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'models:\n  - path: ./x.gguf\n    parallel: lots\n');
-    const { code, output } = await runCli(['serve', '--config', file]);
+    const { code, output } = await runCli(['serve', '--config', file], { LLAMANEST_DATA_DIR: dir });
     expect(code).toBe(2);
     expect(output).toMatch(/invalid configuration.*\n.*models\.0\.parallel/);
   });

@@ -212,4 +212,23 @@ describe('chat completions: structured output, tools, logprobs, logit_bias (open
       expect(completion.choices[0].message.content).toBe('One two three');
     });
   });
+
+  describe('reasoning', () => {
+    it('refuses reasoning_effort for a model whose chat format has no thinking (as OpenAI does for non-reasoning models)', async () => {
+      await expect(openai.chat.completions.create({ model: MODEL, messages: hi, reasoning_effort: 'low' })).rejects.toMatchObject({
+        constructor: OpenAI.BadRequestError,
+        param: 'reasoning_effort',
+      });
+    });
+
+    it('accepts reasoning_content in assistant history and answers without any', async () => {
+      const completion = await openai.chat.completions.create({
+        model: MODEL,
+        temperature: 0,
+        messages: [...hi, { role: 'assistant', content: 'Hi!', ...({ reasoning_content: 'The user greets me.' } as object) }, { role: 'user', content: 'Hello' }],
+      });
+      expect(completion.choices[0].message.content).toBe(GREETING);
+      expect((completion.choices[0].message as { reasoning_content?: string }).reasoning_content).toBeUndefined();
+    });
+  });
 });

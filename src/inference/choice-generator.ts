@@ -17,6 +17,20 @@ export interface PreparedGeneration {
   /** Constrains text answers (response_format). */
   formatGrammar?: EngineGrammar;
   tools?: PreparedTools;
+  reasoning?: PreparedReasoning;
+}
+
+/** How the model's chat format marks thinking, and how much of it this request allows. */
+export interface PreparedReasoning {
+  /** The tokens that open a thought (the token that marks it), and those that close one. */
+  openTokens: number[];
+  openToken: number;
+  closeToken: number;
+  closeTokens: number[];
+  /** The format opens a thought at the start of every answer (the prompt ends inside it). */
+  openAtStart: boolean;
+  /** Most thinking tokens before the thought is closed for the model; undefined: no limit. */
+  budget?: number;
 }
 
 export interface PreparedTools {
@@ -37,9 +51,11 @@ export interface ChoiceState {
 }
 
 interface TextResult {
-  finish: 'eog' | 'length' | 'stop-text' | 'trigger';
-  /** All text emitted (before a stop text or a function call trigger). */
+  finish: 'eog' | 'length' | 'stop-text' | 'trigger' | 'thought-budget';
+  /** All answer text emitted (before a stop text or a function call trigger). */
   text: string;
+  /** The tokens of a thought this step generated, up to its close (without it when the budget cut it). */
+  thought: number[];
 }
 
 /**
@@ -62,23 +78,42 @@ export class ChoiceGenerator {
   }
 
   async *run(): AsyncGenerator<GenerationEvent> {
-    const tools = this.request.tools;
-    if (tools && tools.choice !== 'auto') {
-      yield* this.call(this.request.promptTokens, tools, 0);
-      return;
+    const { promptTokens: prompt, tools, reasoning } = this.request;
+    if (tools && tools.choice !== 'auto') return yield* this.call(prompt, tools, 0);
+    const triggers = tools ? tools.syntax.triggers : [];
+    let thought: number[];
+    let result: TextResult;
+    if (reasoning?.budget === 0) {
+      // No thinking at all: the answer follows an empty thought.
+      thought = [...(reasoning.openAtStart ? [] : reasoning.openTokens), ...reasoning.closeTokens];
+      result = yield* this.text([...prompt, ...thought], triggers, false);
+    } else {
+      result = yield* this.text(prompt, triggers, reasoning?.openAtStart ?? false);
+      thought = result.thought;
+      if (result.finish === 'thought-budget') {
+        // Thinking reached its budget (or a grammar must take over): close the thought for the model and let it answer.
+        thought = [...result.thought, ...reasoning!.closeTokens];
+        result = yield* this.text([...prompt, ...thought], triggers, false);
+      }
     }
-    const result = yield* this.text(this.request.promptTokens, tools ? tools.syntax.triggers : []);
     if (result.finish === 'trigger' && tools) {
       // Continue from the text before the call, re-tokenized; the sequence reuses the cached prefix.
-      yield* this.call([...this.request.promptTokens, ...this.engine.tokenize(result.text)], tools, 0);
-      return;
+      return yield* this.call([...prompt, ...thought, ...this.engine.tokenize(result.text)], tools, 0);
     }
     yield { type: 'finish', choice: this.choice, finishReason: result.finish === 'length' ? 'length' : 'stop' };
   }
 
-  /** Free text, cut at stop texts; with `triggers`, also cut where a function call begins. */
-  private async *text(prompt: number[], triggers: string[]): AsyncGenerator<GenerationEvent, TextResult> {
+  /**
+   * Free text, cut at stop texts; with `triggers`, also cut where a function call begins. Text inside
+   * the format's thought markers (from the start, with `thinking`) goes out as reasoning.
+   */
+  private async *text(prompt: number[], triggers: string[], thinking: boolean): AsyncGenerator<GenerationEvent, TextResult> {
     const { request } = this;
+    const reasoning = request.reasoning;
+    const thoughtDetokenizer = new IncrementalDetokenizer(this.engine);
+    const tokens: number[] = [];
+    let thoughtTokens = 0;
+    let thoughtEnd = 0;
     const stops = [...request.stopTexts];
     const matcher = new StopSequenceMatcher([...stops, ...triggers]);
     const detokenizer = new IncrementalDetokenizer(this.engine);
@@ -98,10 +133,31 @@ export class ChoiceGenerator {
     };
     let finish: TextResult['finish'] = 'length';
     let hit: string | undefined;
-    for await (const generated of this.segment(prompt, request.formatGrammar)) {
+    for await (const generated of this.segment(prompt, thinking ? undefined : request.formatGrammar)) {
       if (this.isEnd(generated.token)) {
         finish = 'eog';
         break;
+      }
+      tokens.push(generated.token);
+      if (reasoning && generated.token === reasoning.openToken && emitted === '') {
+        thinking = true;
+        continue;
+      }
+      if (thinking) {
+        if (generated.token === reasoning!.closeToken) {
+          thinking = false;
+          const rest = thoughtDetokenizer.flush();
+          if (rest) yield { type: 'reasoning', choice: this.choice, text: rest };
+          // The answer's grammar applies from here: restart under it after the thought.
+          if (request.formatGrammar) return { finish: 'thought-budget', text: emitted, thought: tokens.slice(0, -1) };
+          thoughtEnd = tokens.length;
+          continue;
+        }
+        const text = thoughtDetokenizer.push(generated.token);
+        if (text) yield { type: 'reasoning', choice: this.choice, text };
+        if (++thoughtTokens >= (reasoning!.budget ?? Infinity)) return { finish: 'thought-budget', text: emitted, thought: tokens };
+        if (this.produced >= request.maxTokens) break;
+        continue;
       }
       if (request.logprobs) pendingLogprobs.push(this.logprob(generated));
       const { text, stopped, stop } = matcher.push(detokenizer.push(generated.token));
@@ -120,7 +176,7 @@ export class ChoiceGenerator {
       if (event) yield event;
     }
     if (hit !== undefined) finish = triggers.includes(hit) && !stops.includes(hit) ? 'trigger' : 'stop-text';
-    return { finish, text: emitted };
+    return { finish, text: emitted, thought: tokens.slice(0, thoughtEnd) };
   }
 
   /** One function call: prefix, name (forced or chosen under a grammar), then arguments under the schema grammar. */

@@ -63,6 +63,13 @@ export interface FunctionCallSyntax {
   triggers: string[];
 }
 
+export interface ThoughtSyntax {
+  prefix: FormatText;
+  suffix: FormatText;
+  /** The format opens a thought at the start of every answer. */
+  openOnResponseStart: boolean;
+}
+
 export interface GenerateOptions {
   sampling: SamplingOptions;
   grammar?: EngineGrammar;
@@ -100,6 +107,8 @@ export interface EngineModel {
   isEndOfGeneration(token: number): boolean;
   renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt;
   functionCallSyntax(): FunctionCallSyntax;
+  /** How the chat format marks the model's thinking; undefined for models that do not think aloud. */
+  thoughtSyntax(): ThoughtSyntax | undefined;
   /** The fill-in-the-middle prompt for `prefix`…`suffix`; undefined when the model has no infill tokens. */
   infillPrompt(prefix: number[], suffix: number[]): number[] | undefined;
   /** Compiles a grammar; rejects schemas the grammar engine cannot enforce. */

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { ChoiceGenerator, PreparedGeneration, PreparedTools } from './choice-generator';
+import { ChoiceGenerator, PreparedGeneration, PreparedReasoning, PreparedTools } from './choice-generator';
 import { EngineGrammar, EngineModel } from './engine.port';
 import { ContextLengthExceededError, InvalidGenerationRequestError } from './inference.errors';
 import { toGrammarSchema } from './json-schema-support';
 import { checkTokenIds } from './token-ids';
-import { Generation, GenerationEvent, GenerationRequest, GenerationTiming, JsonSchema, PlainPrompt, TokenUsage } from './inference.types';
+import { Generation, GenerationEvent, GenerationRequest, GenerationTiming, JsonSchema, PlainPrompt, ReasoningEffort, TokenUsage } from './inference.types';
 import { ModelLease, ModelRegistry } from './model-registry.service';
 import { SequenceLease } from './sequence-pool';
+
+/** Thinking tokens each `reasoning_effort` allows before the thought is closed for the model. */
+const REASONING_BUDGETS: Record<ReasoningEffort, number | undefined> = { none: 0, minimal: 256, low: 1024, medium: 4096, high: undefined };
+
+function isWhitespace(engine: EngineModel, token: number): boolean {
+  return engine.detokenize([token]).trim() === '';
+}
 
 const ANY_OBJECT: JsonSchema = { type: 'object', additionalProperties: true };
 
@@ -70,6 +77,27 @@ export class InferenceService {
         ? await compile(engine, 'response_format', request.format.type === 'json_schema' ? toGrammarSchema(request.format.schema) : ANY_OBJECT)
         : undefined,
       tools: useTools ? await this.prepareTools(engine, request) : undefined,
+      reasoning: request.plainPrompt ? undefined : this.prepareReasoning(engine, request.reasoningEffort),
+    };
+  }
+
+  /** Thinking of reasoning models: how the format marks it and the budget `effort` allows. */
+  private prepareReasoning(engine: EngineModel, effort: ReasoningEffort | undefined): PreparedReasoning | undefined {
+    const syntax = engine.thoughtSyntax();
+    if (!syntax) {
+      if (effort !== undefined) {
+        throw new InvalidGenerationRequestError("'reasoning_effort' is only supported by reasoning models; this model's chat format has no thinking.", 'reasoning_effort');
+      }
+      return undefined;
+    }
+    const closeTokens = syntax.suffix.tokens;
+    return {
+      openTokens: syntax.prefix.tokens,
+      openToken: syntax.prefix.tokens.find((t) => !isWhitespace(engine, t)) ?? -1,
+      closeToken: [...closeTokens].reverse().find((t) => !isWhitespace(engine, t)) ?? -1,
+      closeTokens,
+      openAtStart: syntax.openOnResponseStart,
+      budget: effort === undefined ? undefined : REASONING_BUDGETS[effort],
     };
   }
 

@@ -6,6 +6,8 @@ export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 export interface ChatTurn {
   role: ChatRole;
   text: string;
+  /** For assistant turns: the thinking that came before the text (reasoning models). */
+  reasoning?: string;
   /** For assistant turns that called tools, and tool turns answering them. */
   toolCalls?: { id: string; name: string; arguments: string }[];
   toolCallId?: string;
@@ -34,6 +36,8 @@ export interface ToolDefinition {
 
 /** `auto`: the model decides; `none`: plain text; `required`: at least one call; `{ name }`: that function. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
 
 /** Constrains the text of the answer during generation. */
 export type OutputFormat = { type: 'json_object' } | { type: 'json_schema'; schema: JsonSchema };
@@ -70,6 +74,8 @@ export interface GenerationRequest {
   toolChoice?: ToolChoice;
   /** Allow several calls in one answer (default true). */
   parallelToolCalls?: boolean;
+  /** How much a reasoning model may think before answering. */
+  reasoningEffort?: ReasoningEffort;
   /** Who the request is for (an API key id): queued requests are served round-robin across owners. */
   owner?: string;
 }
@@ -92,6 +98,7 @@ export interface TokenUsage {
 
 export type GenerationEvent =
   | { type: 'text'; choice: number; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'reasoning'; choice: number; text: string }
   | { type: 'tool_call'; choice: number; index: number; id: string; name: string }
   | { type: 'tool_arguments'; choice: number; index: number; text: string }
   | { type: 'finish'; choice: number; finishReason: FinishReason }

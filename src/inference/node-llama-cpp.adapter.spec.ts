@@ -161,4 +161,8 @@ describe('NodeLlamaCppBackend with the demo model', () => {
     expect(syntax.triggers).toContain('||call:');
     expect(model.detokenize(syntax.prefix.tokens)).toBe('||call: ');
   });
+
+  it('reports no thought syntax for the demo model (its ChatML format does not think aloud)', () => {
+    expect(model.thoughtSyntax()).toBeUndefined();
+  });
 });

@@ -16,6 +16,7 @@ import {
   ModelLoadSpec,
   RenderedPrompt,
   SequenceGeneration,
+  ThoughtSyntax,
   TokenizeOptions,
 } from './engine.port';
 import { abortError } from './inference.errors';
@@ -181,6 +182,18 @@ class NodeLlamaCppModel implements EngineModel {
       paramsPrefix: this.formatText(call.paramsPrefix),
       suffix: this.formatText(call.suffix),
       triggers: [...new Set([prefix.text.trim(), ...alternates.map((a) => a.trim())])].filter(Boolean),
+    };
+  }
+
+  thoughtSyntax(): ThoughtSyntax | undefined {
+    const thought = this.chatWrapper.settings.segments?.thought;
+    if (!thought) return undefined;
+    // A prefix of type "openedOnStart" means the prompt itself opens the thought (e.g. DeepSeek R1).
+    const openedByPrompt = typeof thought.prefix === 'object' && 'type' in thought.prefix;
+    return {
+      prefix: openedByPrompt ? { text: '', tokens: [] } : this.formatText(thought.prefix as string | NodeLlamaCpp.LlamaText),
+      suffix: this.formatText(thought.suffix ?? ''),
+      openOnResponseStart: openedByPrompt || Boolean(thought.openOnResponseStart),
     };
   }
 
@@ -433,7 +446,9 @@ function toChatHistory(turns: ChatTurn[]): NodeLlamaCpp.ChatHistoryItem[] {
     if (turn.role === 'system') history.push({ type: 'system', text: turn.text });
     else if (turn.role === 'user') history.push({ type: 'user', text: turn.text });
     else if (turn.role === 'assistant') {
-      const response: NodeLlamaCpp.ChatModelResponse['response'] = turn.text ? [turn.text] : [];
+      const response: NodeLlamaCpp.ChatModelResponse['response'] = [];
+      if (turn.reasoning) response.push({ type: 'segment', segmentType: 'thought', text: turn.reasoning, ended: true });
+      if (turn.text) response.push(turn.text);
       for (const call of turn.toolCalls ?? []) {
         response.push({ type: 'functionCall', name: call.name, params: parseArguments(call.arguments), result: results.get(call.id) ?? '' });
       }

@@ -16,13 +16,14 @@ import {
   ModelLoadSpec,
   RenderedPrompt,
   SequenceGeneration,
+  ThoughtSyntax,
 } from '../../src/inference/engine.port';
 import { ChatTurn, SamplingOptions } from '../../src/inference/inference.types';
 import { createApp } from '../../src/main';
 
 /** Token ids of the fake vocabulary. */
-export const T = { HELLO: 1, WORLD: 2, BANG: 3, EOG: 9 } as const;
-const TEXTS: Record<number, string> = { [T.HELLO]: 'Hello', [T.WORLD]: ' world', [T.BANG]: '!', [T.EOG]: '' };
+export const T = { HELLO: 1, WORLD: 2, BANG: 3, OPEN: 4, CLOSE: 5, EOG: 9 } as const;
+const TEXTS: Record<number, string> = { [T.HELLO]: 'Hello', [T.WORLD]: ' world', [T.BANG]: '!', [T.OPEN]: '<think>', [T.CLOSE]: '</think>', [T.EOG]: '' };
 
 /** A step of a scripted generation: yield a token, throw an error, or wait for a promise. */
 export type Step = number | Error | Promise<unknown>;
@@ -32,9 +33,11 @@ export type Step = number | Error | Promise<unknown>;
  * start and an end token, so a single message renders to 3 prompt tokens.
  */
 export class FakeModel implements EngineModel {
-  readonly contextLength = 64;
+  contextLength = 64;
   readonly sizeBytes = 1234;
   script: Step[] = [T.HELLO, T.WORLD, T.BANG, T.EOG];
+  /** Scripts for the next generations, one each, before falling back to `script`. */
+  nextScripts: Step[][] = [];
   reusedTokens = 1;
   /** Thrown by renderChat, to simulate a failure before any output. */
   renderError?: Error;
@@ -83,6 +86,13 @@ export class FakeModel implements EngineModel {
     return { prefix: text('[call: '), paramsPrefix: text('('), suffix: text(')'), triggers: ['[call:'] };
   }
 
+  /** Set by a test to make the model think aloud between tokens OPEN and CLOSE. */
+  thoughts?: ThoughtSyntax;
+
+  thoughtSyntax(): ThoughtSyntax | undefined {
+    return this.thoughts;
+  }
+
   infillPrompt(): number[] | undefined {
     return undefined;
   }
@@ -91,8 +101,12 @@ export class FakeModel implements EngineModel {
     return { kind: 'grammar' };
   }
 
+  /** The turns of each renderChat call. */
+  readonly renderedTurns: ChatTurn[][] = [];
+
   renderChat(turns: ChatTurn[]): RenderedPrompt {
     if (this.renderError) throw this.renderError;
+    this.renderedTurns.push(turns);
     return { tokens: [100, ...turns.map(() => 101), 102], stopTexts: [], stopTokens: [] };
   }
 
@@ -112,7 +126,7 @@ export class FakeModel implements EngineModel {
       cachedTokens: [],
       async generate(prompt: number[], options: GenerateOptions): Promise<SequenceGeneration> {
         model.generateCalls.push({ prompt, sampling: options.sampling });
-        const script = [...model.script];
+        const script = [...(model.nextScripts.shift() ?? model.script)];
         async function* tokens(): AsyncGenerator<GeneratedToken, void, void> {
           for (const step of script) {
             if (step instanceof Error) throw step;

@@ -128,7 +128,9 @@ export class TestServer {
 /** Runs the CLI to completion and returns its exit code and output. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env } });
+    // A fresh data dir unless the test names one: no test touches the user's real llamanest files.
+    const dataDir = mkdtempSync(join(tmpdir(), 'llamanest-cli-'));
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', LLAMANEST_DATA_DIR: dataDir, ...env } });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -14,6 +14,7 @@ import { CreateChatCompletionRequestDto } from './dto/create-chat-completion-req
 
 interface ChoiceState {
   content: string;
+  reasoning: string;
   toolCalls: ChatCompletionMessageToolCallDto[];
   logprobs: ChatCompletionTokenLogprobDto[];
   finish: FinishReason;
@@ -30,7 +31,7 @@ export class ChatCompletionsService {
   }
 
   async complete(body: CreateChatCompletionRequestDto, generation: Generation): Promise<ChatCompletionDto> {
-    const choices: ChoiceState[] = Array.from({ length: body.n ?? 1 }, () => ({ content: '', toolCalls: [], logprobs: [], finish: 'length' }));
+    const choices: ChoiceState[] = Array.from({ length: body.n ?? 1 }, () => ({ content: '', reasoning: '', toolCalls: [], logprobs: [], finish: 'length' }));
     let usage: TokenUsage | undefined;
     for await (const event of generation.events) {
       if (event.type === 'usage') {
@@ -41,6 +42,8 @@ export class ChatCompletionsService {
       if (event.type === 'text') {
         choice.content += event.text;
         choice.logprobs.push(...(event.logprobs ?? []).map(toTokenLogprob));
+      } else if (event.type === 'reasoning') {
+        choice.reasoning += event.text;
       } else if (event.type === 'tool_call') {
         choice.toolCalls[event.index] = { id: event.id, type: 'function', function: { name: event.name, arguments: '' } };
       } else if (event.type === 'tool_arguments') {
@@ -61,6 +64,7 @@ export class ChatCompletionsService {
           content: choice.toolCalls.length > 0 && choice.content === '' ? null : choice.content,
           refusal: null,
           annotations: [],
+          ...(choice.reasoning ? { reasoning_content: choice.reasoning } : {}),
           ...(choice.toolCalls.length > 0 ? { tool_calls: choice.toolCalls } : {}),
         },
         logprobs: body.logprobs ? { content: choice.logprobs, refusal: null } : null,
@@ -90,6 +94,8 @@ export class ChatCompletionsService {
       if (event.type === 'text') {
         const logprobs = body.logprobs ? { content: (event.logprobs ?? []).map(toTokenLogprob), refusal: null } : null;
         yield chunk({ index, delta: { content: event.text }, logprobs, finish_reason: null });
+      } else if (event.type === 'reasoning') {
+        yield chunk({ index, delta: { reasoning_content: event.text }, logprobs: null, finish_reason: null });
       } else if (event.type === 'tool_call') {
         const call = { index: event.index, id: event.id, type: 'function' as const, function: { name: event.name, arguments: '' } };
         yield chunk({ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null });
@@ -117,6 +123,7 @@ export function toGenerationRequest(body: CreateChatCompletionRequestDto): Gener
     ...toSamplingRequest(body),
     logprobs: body.logprobs ? { top: body.top_logprobs ?? 0 } : undefined,
     format: toOutputFormat(body),
+    reasoningEffort: body.reasoning_effort ?? undefined,
     ...toTools(body),
   };
 }
@@ -179,7 +186,7 @@ function toChatTurns(messages: ChatCompletionRequestMessageDto[]): ChatTurn[] {
     if (message.role === 'assistant') {
       const toolCalls = message.tool_calls?.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
       toolCalls?.forEach((c) => openCalls.add(c.id));
-      return { role: 'assistant', text, toolCalls };
+      return { role: 'assistant', text, toolCalls, reasoning: message.reasoning_content ?? undefined };
     }
     return { role: message.role === 'developer' ? 'system' : message.role, text };
   });

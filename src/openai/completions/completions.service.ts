@@ -59,7 +59,7 @@ export class CompletionRun {
       const generation = this.current;
       const started = new Set<number>();
       for await (const event of generation.events) {
-        if (event.type === 'usage' || event.type === 'tool_call' || event.type === 'tool_arguments') continue;
+        if (event.type !== 'text' && event.type !== 'finish') continue; // plain prompts have no tools or thoughts
         const index = prompt * this.n + event.choice;
         if (echo && !started.has(index)) {
           started.add(index);

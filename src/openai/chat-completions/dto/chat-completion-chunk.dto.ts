@@ -31,6 +31,9 @@ export class ChatCompletionChunkDeltaDto {
   /** Null in the first chunk, absent afterwards. */
   refusal?: string | null;
 
+  /** Extension: the next piece of a reasoning model's thinking. */
+  reasoning_content?: string;
+
   tool_calls?: ChatCompletionMessageToolCallChunkDto[];
 }
 

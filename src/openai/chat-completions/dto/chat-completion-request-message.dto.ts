@@ -58,6 +58,11 @@ export class ChatCompletionRequestMessageDto {
   @IsString()
   name?: string;
 
+  /** For assistant messages: the thinking of a reasoning model, as it returned it (`reasoning_content`). */
+  @IsOptional()
+  @IsString()
+  reasoning_content?: string | null;
+
   /** Tool calls an assistant message made earlier in the conversation. */
   @IsOptional()
   @IsArray()

@@ -10,6 +10,9 @@ export class ChatCompletionMessageDto {
   /** The generated text; null when the answer is only tool calls. */
   content: string | null;
 
+  /** Extension (as DeepSeek, vLLM and llama.cpp): the thinking of a reasoning model, when its chat format separates it. */
+  reasoning_content?: string;
+
   /** The function calls the model made, if any. */
   tool_calls?: ChatCompletionMessageToolCallDto[];
 

@@ -1,6 +1,6 @@
 import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { SamplingRequestDto } from '../../shared/dto/sampling-request.dto';
 import { NotSupported } from '../../shared/validation';
 import { ResponseFormatDto } from './response-format.dto';
@@ -80,6 +80,15 @@ export class CreateChatCompletionRequestDto extends SamplingRequestDto {
   @Max(20)
   top_logprobs?: number | null;
 
+  /**
+   * For reasoning models (whose chat format marks thinking): how much they may think before
+   * answering: `none` (an empty thought), `minimal` (256 tokens), `low` (1024), `medium` (4096),
+   * `high` (no limit). The thinking comes back as `reasoning_content`. A 400 for other models.
+   */
+  @IsOptional()
+  @IsIn(['none', 'minimal', 'low', 'medium', 'high'], { message: "'reasoning_effort' must be one of none, minimal, low, medium, high." })
+  reasoning_effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | null;
+
   /** Accepted for compatibility (llamanest has one tier). */
   @IsOptional()
   @IsString()
@@ -107,10 +116,6 @@ export class CreateChatCompletionRequestDto extends SamplingRequestDto {
   @ApiHideProperty()
   @NotSupported(['none'], 'is deprecated and not supported; use tool_choice')
   function_call?: unknown;
-
-  @ApiHideProperty()
-  @NotSupported([])
-  reasoning_effort?: unknown;
 
   @ApiHideProperty()
   @NotSupported([['text']], 'is not supported: llamanest serves text only')
