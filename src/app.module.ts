@@ -34,6 +34,8 @@ import { EmbeddingsController } from './openai/embeddings/embeddings.controller'
 import { EmbeddingsService } from './openai/embeddings/embeddings.service';
 import { ModelsController } from './openai/models/models.controller';
 import { OpenAIExceptionFilter } from './openai/shared/openai-exception.filter';
+import { ResponsesController } from './openai/responses/responses.controller';
+import { RESPONSES_PROVIDERS } from './openai/responses/responses.providers';
 import { createValidationPipe } from './openai/shared/validation';
 import { MeteringGuard } from './usage/metering.guard';
 import { UsageController } from './usage/usage.controller';
@@ -49,6 +51,7 @@ export class AppModule {
       controllers: [
         ModelsController,
         ChatCompletionsController,
+        ResponsesController,
         EmbeddingsController,
         TokenizeController,
         HealthController,
@@ -75,6 +78,7 @@ export class AppModule {
         DiscoveryService,
         ...AUTH_PROVIDERS,
         ...USAGE_PROVIDERS,
+        ...RESPONSES_PROVIDERS,
         // Guards run in this order: who is calling, what they may do, then metering (record, model, limits).
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ScopesGuard },
