@@ -4,17 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { bearer, createKey, CreatedKey, ledgerRows } from './support/keys';
+import { weatherParameters } from './support/schemas';
 import { GREETING, TestServer } from './support/server';
 
 const MODEL = 'llamanest-demo';
 const ajv = new Ajv({ strict: false });
 
-const weatherParameters = {
-  type: 'object',
-  properties: { city: { type: 'string' }, days: { type: 'integer' }, unit: { enum: ['celsius', 'fahrenheit'] } },
-  required: ['city', 'days', 'unit'],
-  additionalProperties: false,
-};
 const tools: OpenAI.Responses.FunctionTool[] = [
   { type: 'function', name: 'get_weather', description: 'Weather forecast for a city', parameters: weatherParameters, strict: true },
   { type: 'function', name: 'get_time', description: 'Current time', parameters: null, strict: null },
