@@ -36,6 +36,8 @@ import { EmbeddingsController } from './openai/embeddings/embeddings.controller'
 import { EmbeddingsService } from './openai/embeddings/embeddings.service';
 import { ModelsController } from './openai/models/models.controller';
 import { OpenAIExceptionFilter } from './openai/shared/openai-exception.filter';
+import { ResponsesController } from './openai/responses/responses.controller';
+import { RESPONSES_PROVIDERS } from './openai/responses/responses.providers';
 import { createValidationPipe } from './openai/shared/validation';
 import { MeteringGuard } from './usage/metering.guard';
 import { UsageController } from './usage/usage.controller';
@@ -52,6 +54,7 @@ export class AppModule {
         ModelsController,
         ChatCompletionsController,
         CompletionsController,
+        ResponsesController,
         EmbeddingsController,
         TokenizeController,
         HealthController,
@@ -79,6 +82,7 @@ export class AppModule {
         DiscoveryService,
         ...AUTH_PROVIDERS,
         ...USAGE_PROVIDERS,
+        ...RESPONSES_PROVIDERS,
         // Guards run in this order: who is calling, what they may do, then metering (record, model, limits).
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ScopesGuard },

@@ -1,18 +1,13 @@
 import Ajv from 'ajv';
 import OpenAI from 'openai';
 import { demoTokenId } from '../src/demo-model/demo-model';
+import { weatherParameters } from './support/schemas';
 import { GREETING, TestServer } from './support/server';
 
 const MODEL = 'llamanest-demo';
 const hi: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
 const ajv = new Ajv({ strict: false });
 
-const weatherParameters = {
-  type: 'object',
-  properties: { city: { type: 'string' }, days: { type: 'integer' }, unit: { enum: ['celsius', 'fahrenheit'] } },
-  required: ['city', 'days', 'unit'],
-  additionalProperties: false,
-};
 const tools: OpenAI.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', description: 'Weather forecast for a city', parameters: weatherParameters } },
   { type: 'function', function: { name: 'get_time', description: 'Current time' } },

@@ -38,4 +38,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX usage_key_ts ON usage(key_id, ts);
   CREATE INDEX usage_ts ON usage(ts);
   `,
+  `
+  CREATE TABLE responses (
+    id         TEXT PRIMARY KEY,
+    key_id     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    response   TEXT NOT NULL,
+    history    TEXT NOT NULL
+  );
+  CREATE INDEX responses_created_at ON responses(created_at);
+  `,
 ];

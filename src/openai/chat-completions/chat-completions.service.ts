@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InferenceService } from '../../inference/inference.service';
 import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenLogprob, TokenUsage } from '../../inference/inference.types';
-import { findUnsupportedSchemaFeature } from '../../inference/json-schema-support';
 import { ApiError } from '../shared/api-error';
 import { newId, unixSeconds } from '../shared/ids';
 import { toSamplingRequest } from '../shared/sampling-request.mapper';
+import { checkSchema, toToolOptions } from '../shared/tool-translation';
 import { toCompletionUsage } from '../shared/usage.mapper';
 import { ChatCompletionChunkDto } from './dto/chat-completion-chunk.dto';
 import { ChatCompletionMessageToolCallDto, ChatCompletionRequestMessageDto, messageText } from './dto/chat-completion-request-message.dto';
@@ -138,33 +138,13 @@ function toOutputFormat(body: CreateChatCompletionRequestDto): GenerationRequest
 }
 
 function toTools(body: CreateChatCompletionRequestDto): Pick<GenerationRequest, 'tools' | 'toolChoice' | 'parallelToolCalls'> {
-  const tools = (body.tools ?? []).map((tool, i) => {
-    if (tool.function.parameters) checkSchema(tool.function.parameters, `tools[${i}].function.parameters`);
-    return { name: tool.function.name, description: tool.function.description, parameters: tool.function.parameters };
-  });
   const choice = body.tool_choice ?? undefined;
-  if (choice !== undefined && choice !== 'none' && tools.length === 0) {
-    throw ApiError.invalidRequest("'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice');
-  }
-  if (typeof choice === 'object' && !tools.some((t) => t.name === choice.function.name)) {
-    throw ApiError.invalidRequest(`'tool_choice' names the function '${choice.function.name}', which is not in 'tools'.`, 'tool_choice');
-  }
-  if (new Set(tools.map((t) => t.name)).size !== tools.length) {
-    throw ApiError.invalidRequest("Function names in 'tools' must be unique.", 'tools');
-  }
-  return {
-    tools,
-    toolChoice: typeof choice === 'object' ? { name: choice.function.name } : choice,
-    parallelToolCalls: body.parallel_tool_calls ?? true,
-  };
-}
-
-function checkSchema(schema: Record<string, unknown>, param: string): void {
-  const problem = findUnsupportedSchemaFeature(schema);
-  if (problem) {
-    const where = problem.path === '(root)' ? param : `${param}.${problem.path}`;
-    throw new ApiError(400, `Invalid schema at '${where}': ${problem.message}.`, 'invalid_request_error', where, 'unsupported_schema');
-  }
+  return toToolOptions(
+    (body.tools ?? []).map((tool) => tool.function),
+    typeof choice === 'object' ? { name: choice.function.name } : choice,
+    body.parallel_tool_calls ?? undefined,
+    (i) => `tools[${i}].function.parameters`,
+  );
 }
 
 function toChatTurns(messages: ChatCompletionRequestMessageDto[]): ChatTurn[] {

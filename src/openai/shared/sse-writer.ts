@@ -2,11 +2,36 @@ import type { Response } from 'express';
 import { ErrorEnvelope } from './api-error';
 
 /**
- * Server-sent events exactly as OpenAI frames them: `data: <json>\n\n` per event and a final
- * `data: [DONE]`. Writes respect backpressure and stop quietly once the client is gone.
+ * `data`: chat completions' framing, `data: <json>\n\n` per event and a final `data: [DONE]`.
+ * `typed`: the Responses API's, `event: <type>\ndata: <json>\n\n` with a `sequence_number` in every
+ * event, ending when the connection closes (no `[DONE]`).
+ */
+export type SseFraming = 'data' | 'typed';
+
+interface StreamState {
+  framing: SseFraming;
+  nextSequenceNumber: number;
+}
+
+const STATE = Symbol('llamanest:sseStream');
+
+type WithState = Response & { [STATE]?: StreamState };
+
+/**
+ * Server-sent events exactly as OpenAI frames them. Writes respect backpressure and stop quietly
+ * once the client is gone. The framing is kept on the response, so a writer made later for the
+ * same response (the exception filter's) continues the stream the same way.
  */
 export class SseWriter {
-  constructor(private readonly res: Response) {}
+  private readonly state: StreamState;
+
+  constructor(
+    private readonly res: Response,
+    framing?: SseFraming,
+  ) {
+    const existing = (res as WithState)[STATE];
+    this.state = existing ?? { framing: framing ?? 'data', nextSequenceNumber: 0 };
+  }
 
   /** Whether `res` is an event stream that has started and not ended. */
   static isOpenOn(res: Response): boolean {
@@ -14,6 +39,7 @@ export class SseWriter {
   }
 
   open(): void {
+    (this.res as WithState)[STATE] = this.state;
     this.res.status(200);
     this.res.set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -29,19 +55,27 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
+  /** With typed framing, `data` must have a `type`; its `sequence_number` is added here. */
   async send(data: unknown): Promise<void> {
-    await this.write(`data: ${JSON.stringify(data)}\n\n`);
+    if (this.state.framing === 'data') return this.write(`data: ${JSON.stringify(data)}\n\n`);
+    const event = { ...(data as { type: string }), sequence_number: this.state.nextSequenceNumber++ };
+    await this.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   }
 
-  /** An error after the headers went out: an error event, then the usual end of stream. */
+  /**
+   * An error after the headers went out: an error event, then the usual end of stream. The typed
+   * error event carries OpenAI's `ResponseErrorEvent` fields and the usual `error` object, which
+   * the openai clients raise as an APIError.
+   */
   async fail(envelope: ErrorEnvelope): Promise<void> {
-    await this.send(envelope);
+    if (this.state.framing === 'data') await this.send(envelope);
+    else await this.send({ type: 'error', code: envelope.error.code, message: envelope.error.message, param: envelope.error.param, error: envelope.error });
     this.done();
   }
 
   done(): void {
     if (this.closed) return;
-    this.res.end('data: [DONE]\n\n');
+    this.res.end(this.state.framing === 'data' ? 'data: [DONE]\n\n' : undefined);
   }
 
   private write(chunk: string): Promise<void> {
