@@ -110,6 +110,7 @@ describe('chat completions: structured output, tools, logprobs, logit_bias (open
       const call = completion.choices[0].message.tool_calls![0] as OpenAI.ChatCompletionMessageFunctionToolCall;
       expect(call.function.name).toBe('get_weather');
       expect(ajv.validate(weatherParameters, JSON.parse(call.function.arguments))).toBe(true);
+      expect(call.function.arguments).toBe(call.function.arguments.trim());
       expect(completion.usage!.completion_tokens).toBeGreaterThan(0);
     });
 

@@ -201,17 +201,18 @@ export class ChoiceGenerator {
       return yield { type: 'finish', choice: this.choice, finishReason: 'tool_calls' };
     }
     const detokenizer = new IncrementalDetokenizer(this.engine);
+    const trailing = new TrailingWhitespace(true);
     let finishReason: FinishReason = 'length';
     for await (const generated of this.segment([...namePrompt, ...nameTokens, ...syntax.paramsPrefix.tokens], argumentsGrammar)) {
       if (this.isEnd(generated.token)) {
         finishReason = 'tool_calls';
         break;
       }
-      const text = detokenizer.push(generated.token);
+      const text = trailing.push(detokenizer.push(generated.token));
       if (text) yield { type: 'tool_arguments', choice: this.choice, index, text };
       if (this.produced >= this.request.maxTokens) break;
     }
-    const rest = detokenizer.flush();
+    const rest = trailing.push(detokenizer.flush());
     if (rest) yield { type: 'tool_arguments', choice: this.choice, index, text: rest };
     yield { type: 'finish', choice: this.choice, finishReason };
   }
