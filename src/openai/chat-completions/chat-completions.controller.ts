@@ -7,7 +7,7 @@ import { CurrentUsageRecord } from '../../usage/current-usage-record.decorator';
 import { UsageRecord } from '../../usage/usage-record';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
-import { SseWriter } from '../shared/sse-writer';
+import { sendAnswer } from '../shared/send-answer';
 import { ChatCompletionsService } from './chat-completions.service';
 import { ChatCompletionRequestMessageContentPartTextDto } from './dto/chat-completion-request-message.dto';
 import { ChatCompletionChunkDto } from './dto/chat-completion-chunk.dto';
@@ -39,17 +39,10 @@ export class ChatCompletionsController {
     const signal = abortOnClientClose(res);
     const generation = await this.chat.start(body, signal, record.keyId);
     recordServedBy(req, generation);
-    if (!body.stream) {
-      const completion = await this.chat.complete(body, generation);
-      record.commit(200);
-      res.json(completion);
-      return;
-    }
-    // Errors from here on reach the exception filter, which ends the open stream with an error event.
-    const sse = new SseWriter(res);
-    sse.open();
-    for await (const chunk of this.chat.chunks(body, generation)) await sse.send(chunk);
-    record.commit(200, sse.closed);
-    sse.done();
+    await sendAnswer(res, record, {
+      stream: Boolean(body.stream),
+      complete: () => this.chat.complete(body, generation),
+      events: () => this.chat.chunks(body, generation),
+    });
   }
 }

@@ -7,7 +7,7 @@ import { CurrentUsageRecord } from '../../usage/current-usage-record.decorator';
 import { UsageRecord } from '../../usage/usage-record';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
-import { SseWriter } from '../shared/sse-writer';
+import { sendAnswer } from '../shared/send-answer';
 import { CompletionsService } from './completions.service';
 import { CompletionDto } from './dto/completion.dto';
 import { CreateCompletionRequestDto } from './dto/create-completion-request.dto';
@@ -38,17 +38,10 @@ export class CompletionsController {
     const signal = abortOnClientClose(res);
     const run = await this.completions.start(body, signal, record.keyId);
     recordServedBy(req, { modelId: run.modelId, usage: run.usage, timing: run.first.timing });
-    if (!body.stream) {
-      const completion = await this.completions.complete(body, run);
-      record.commit(200);
-      res.json(completion);
-      return;
-    }
-    // Errors from here on reach the exception filter, which ends the open stream with an error event.
-    const sse = new SseWriter(res);
-    sse.open();
-    for await (const chunk of this.completions.chunks(body, run)) await sse.send(chunk);
-    record.commit(200, sse.closed);
-    sse.done();
+    await sendAnswer(res, record, {
+      stream: Boolean(body.stream),
+      complete: () => this.completions.complete(body, run),
+      events: () => this.completions.chunks(body, run),
+    });
   }
 }

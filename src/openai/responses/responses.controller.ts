@@ -9,7 +9,7 @@ import { CurrentUsageRecord } from '../../usage/current-usage-record.decorator';
 import { UsageRecord } from '../../usage/usage-record';
 import { ApiErrorResponses } from '../shared/api-error-responses.decorator';
 import { abortOnClientClose } from '../shared/client-abort';
-import { SseWriter } from '../shared/sse-writer';
+import { sendAnswer } from '../shared/send-answer';
 import { CreateResponseRequestDto } from './dto/create-response-request.dto';
 import { DeletedResponseDto, ResponseDto, ResponseFunctionToolCallDto, ResponseOutputMessageDto, ResponseStreamEventDto } from './dto/response.dto';
 import { ResponseToolChoiceFunctionDto } from './dto/response-tool.dto';
@@ -41,18 +41,12 @@ export class ResponsesController {
     const signal = abortOnClientClose(res);
     const job = await this.responses.start(body, signal, record.keyId);
     recordServedBy(req, job.generation);
-    if (!body.stream) {
-      const response = await this.responses.complete(job);
-      record.commit(200);
-      res.json(response);
-      return;
-    }
-    // Errors from here on reach the exception filter, which ends the open stream with an error event.
-    const sse = new SseWriter(res, 'typed');
-    sse.open();
-    for await (const event of this.responses.events(job)) await sse.send(event);
-    record.commit(200, sse.closed);
-    sse.done();
+    await sendAnswer(res, record, {
+      stream: Boolean(body.stream),
+      complete: () => this.responses.complete(job),
+      events: () => this.responses.events(job),
+      framing: 'typed',
+    });
   }
 
   @Get(':response_id')
