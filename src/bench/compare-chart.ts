@@ -7,7 +7,7 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
  * to the larger of the two, with the values and llamanest's ratio (or time difference) written on it.
  */
 export function compareChart(r: CompareResults): string {
-  const width = 760;
+  const width = 1040;
   const rowHeight = 58;
   const top = 64;
   const labelWidth = 230;

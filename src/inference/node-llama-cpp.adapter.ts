@@ -141,8 +141,8 @@ export class NodeLlamaCppBackend implements EngineBackend {
   }
 }
 
-/** Batches of at least this many tokens (prompts) are computed with every core. */
-const ALL_CORES_BATCH = 128;
+/** Batches of at least this many tokens (prompts) are computed with every core (measured break-even: 32-64 tokens). */
+const ALL_CORES_BATCH = 64;
 
 /**
  * CPU only: ggml's compute threads meet at a spinning barrier after every operation, so a token-by-token
