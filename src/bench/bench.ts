@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { modelConfigSchema } from '../config/config.schema';
-import { ensureDemoModel } from '../demo-model/demo-model.file';
+import { ensureBenchModel } from '../demo-model/demo-model.file';
 import { NodeLlamaCppBackend } from '../inference/node-llama-cpp.adapter';
+import { compareServers } from './compare';
+import { compareChart } from './compare-chart';
+import { formatComparison, summarizeComparison } from './compare-report';
 import { generateInProcess } from './in-process';
+import { ensureLlamaServer, startLlamaServer } from './llama-server';
 import { measurePromptCache } from './prompt-cache';
 import { BenchSamples, formatTable, summarize } from './report';
 import { BenchServer, startServer } from './server';
@@ -30,6 +34,10 @@ interface Options {
   rounds: number;
   parallel: number;
   json?: boolean;
+  compare?: boolean;
+  chart: string;
+  threads?: number;
+  llamaServerThreads?: number;
 }
 
 function positive(value: string): number {
@@ -39,11 +47,12 @@ function positive(value: string): number {
 }
 
 async function bench(opts: Options): Promise<void> {
+  if (opts.compare) return compare(opts);
   const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
   const backend = new NodeLlamaCppBackend();
   let server: BenchServer | undefined;
   try {
-    const path = opts.model ? resolve(opts.model) : ensureDemoModel(dir);
+    const path = opts.model ? resolve(opts.model) : ensureBenchModel(dir);
     // Same load settings as the server: our adapter, default threads and context, same number of sequences.
     const model = await backend.loadModel({ id: MODEL_ID, source: path, downloadDir: dir, sequences: opts.parallel, gpuLayers: 'auto' });
     server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir);
@@ -82,17 +91,65 @@ async function bench(opts: Options): Promise<void> {
   }
 }
 
+/**
+ * llamanest against llama.cpp's own server on the same GGUF and the same cores: llama-server gets
+ * every core for its compute threads (its default), llamanest its automatic settings.
+ */
+async function compare(opts: Options): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
+  const servers: BenchServer[] = [];
+  try {
+    const binary = await ensureLlamaServer();
+    const path = opts.model ? resolve(opts.model) : ensureBenchModel(dir);
+    const threads = opts.llamaServerThreads ?? cpus().length;
+    const contextPerSlot = 4096;
+    const llamaServer = await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
+    servers.push(llamaServer);
+    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir);
+    servers.push(llamanest);
+    const samples = await compareServers(
+      [
+        { side: 'llama-server', server: llamaServer },
+        { side: 'llamanest', server: llamanest },
+      ],
+      { model: MODEL_ID, tokens: opts.tokens, rounds: opts.rounds },
+    );
+    const setup = {
+      model: basename(path),
+      maxTokens: opts.tokens,
+      rounds: opts.rounds,
+      sequences: opts.parallel,
+      cpus: cpus().length,
+      llamaServerThreads: threads,
+      llamanestThreads: opts.threads === undefined ? 'automatic' : String(opts.threads),
+    };
+    const results = summarizeComparison(setup, samples);
+    mkdirSync(dirname(resolve(opts.chart)), { recursive: true });
+    writeFileSync(opts.chart, compareChart(results));
+    process.stdout.write(`${opts.json ? JSON.stringify({ ...results, samples }, null, 2) : formatComparison(results)}\n`);
+    process.stderr.write(`chart written to ${opts.chart}\n`);
+  } finally {
+    for (const server of servers) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 new Command()
   .name('bench')
   .description(
     'decode speed of node-llama-cpp in-process vs. the llamanest HTTP streaming API, measured alternately; ' +
-      'time to first token of a cold conversation vs. its second turn (prompt cache)',
+      'time to first token of a cold conversation vs. its second turn (prompt cache); ' +
+      "with --compare: llamanest vs llama.cpp's own llama-server on the same model",
   )
-  .option('--model <path>', 'GGUF file to benchmark (default: the built-in demo model)')
+  .option('--model <path>', 'GGUF file to benchmark (default: the generated ~64 M-parameter bench model)')
   .option('--tokens <n>', 'max_tokens per request', positive, 256)
   .option('--rounds <n>', 'measurement rounds (medians are reported)', positive, 5)
   .option('--parallel <n>', 'context sequences, as the server config "parallel"', positive, modelConfigSchema.parse({ path: '-' }).parallel)
   .option('--json', 'print the results as JSON')
+  .option('--compare', "compare with llama.cpp's llama-server (built once into .cache/) on the same model, alternately")
+  .option('--threads <n>', 'with --compare: compute threads for llamanest (default: its automatic choice)', positive)
+  .option('--llama-server-threads <n>', 'with --compare: -t/-tb for llama-server (default: one per core)', positive)
+  .option('--chart <file>', 'with --compare: where to write the SVG chart', 'docs/bench-compare.svg')
   .action(bench)
   .parseAsync()
   .catch((error: unknown) => {

@@ -15,7 +15,7 @@ export interface BenchServer {
  * benchmark's HTTP client does not share its event loop) and waits until the model has loaded (`preload`, `/ready`).
  * LLAMANEST_* variables are not passed on: they could override the config or require API keys.
  */
-export async function startServer(model: { id: string; path: string; parallel: number }, dir: string): Promise<BenchServer> {
+export async function startServer(model: { id: string; path: string; parallel: number; contextSize?: number; threads?: number }, dir: string): Promise<BenchServer> {
   const config = join(dir, 'bench-config.yaml');
   writeFileSync(config, JSON.stringify({ dataDir: dir, preload: true, logLevel: 'warn', models: [model] })); // JSON is YAML
   const port = await freePort();
@@ -32,10 +32,10 @@ export async function startServer(model: { id: string; path: string; parallel: n
   try {
     await waitForModel(baseUrl, child);
   } catch (error) {
-    await stop(child);
+    await stopChild(child);
     throw new Error(`${(error as Error).message}; its output:\n${log}`);
   }
-  return { baseUrl, stop: () => stop(child) };
+  return { baseUrl, stop: () => stopChild(child) };
 }
 
 async function waitForModel(baseUrl: string, child: ChildProcess): Promise<void> {
@@ -48,7 +48,7 @@ async function waitForModel(baseUrl: string, child: ChildProcess): Promise<void>
   throw new Error(`the server exited (${child.exitCode ?? child.signalCode})`);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exit = once(child, 'exit');
   child.kill('SIGTERM');
@@ -57,7 +57,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().once('error', reject);
     server.listen(0, '127.0.0.1', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ConfigFlags, loadConfig } from '../config/config.loader';
 import { AppConfig } from '../config/config.schema';
-import { DEMO_MODEL_ID, ensureDemoModel } from '../demo-model/demo-model.file';
+import { DEMO_MODEL_ID, ensureBenchModel, ensureDemoModel } from '../demo-model/demo-model.file';
 import { createApp, serve } from '../main';
 import { buildOpenApiDocument } from '../openapi';
 import { serviceCommand } from './service.command';
@@ -92,9 +92,10 @@ program
   .command('demo-model')
   .description('write the built-in deterministic demo GGUF model and print its path')
   .option('-d, --dir <dir>', 'directory to write llamanest-demo.gguf into')
-  .action((opts: { dir?: string }) => {
+  .option('--bench', 'write the random-weight ~64 M-parameter bench model (llamanest-bench.gguf) instead')
+  .action((opts: { dir?: string; bench?: boolean }) => {
     const dir = opts.dir ?? loadConfig({}).dataDir;
-    process.stdout.write(`${ensureDemoModel(dir)}\n`);
+    process.stdout.write(`${opts.bench ? ensureBenchModel(dir) : ensureDemoModel(dir)}\n`);
   });
 
 program.addCommand(serviceCommand());

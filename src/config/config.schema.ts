@@ -37,7 +37,7 @@ export const modelConfigSchema = z
     gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().nonnegative()]).default('auto'),
     /** Other names clients may use for this model. */
     aliases: z.array(z.string().min(1)).default([]),
-    /** CPU threads for evaluation; default: one per core, minus one for the HTTP event loop on CPU-only machines. */
+    /** CPU threads for evaluation, fixed; default on CPU-only machines: every core for prompt batches, one fewer for token-by-token decoding; with a GPU, node-llama-cpp's default. */
     threads: positiveInt.optional(),
     /** An embedding model: serves `/v1/embeddings` only, with no generation context (saves its memory). */
     embedding: z.boolean().default(false),

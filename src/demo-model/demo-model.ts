@@ -99,6 +99,29 @@ export function demoTokenId(piece: string): number {
   return id;
 }
 
+/** The demo vocabulary and chat template as GGUF metadata (shared with the bench model). */
+export function demoTokenizerMetadata(): Record<string, MetadataValue> {
+  const vocab = buildVocabulary();
+  const tok = (t: string) => vocab.id.get(t)!;
+  return {
+    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
+    'tokenizer.ggml.tokens': { type: 'string[]', value: vocab.tokens },
+    'tokenizer.ggml.scores': { type: 'f32[]', value: vocab.scores },
+    'tokenizer.ggml.token_type': { type: 'i32[]', value: vocab.types },
+    'tokenizer.ggml.unknown_token_id': { type: 'u32', value: tok('<unk>') },
+    'tokenizer.ggml.bos_token_id': { type: 'u32', value: tok('<s>') },
+    'tokenizer.ggml.eos_token_id': { type: 'u32', value: tok(EOS) },
+    'tokenizer.ggml.padding_token_id': { type: 'u32', value: tok('<unk>') },
+    'tokenizer.ggml.add_bos_token': { type: 'bool', value: false },
+    'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
+    'tokenizer.ggml.add_space_prefix': { type: 'bool', value: false },
+    'tokenizer.chat_template': { type: 'string', value: CHAT_TEMPLATE },
+  };
+}
+
+/** The first id of the demo vocabulary that is text: control tokens and the 256 byte tokens come before it. */
+export const DEMO_FIRST_TEXT_TOKEN = SPECIAL_TOKENS.length + 256;
+
 /** Builds the GGUF bytes of the demo model. Pure and deterministic: same bytes every time. */
 export function buildDemoModel(): Buffer {
   const vocab = buildVocabulary();
@@ -180,18 +203,7 @@ export function buildDemoModel(): Buffer {
     'llama.rope.freq_base': { type: 'f32', value: 1e6 },
     'llama.attention.layer_norm_rms_epsilon': { type: 'f32', value: 1e-5 },
     'llama.vocab_size': { type: 'u32', value: nVocab },
-    'tokenizer.ggml.model': { type: 'string', value: 'llama' },
-    'tokenizer.ggml.tokens': { type: 'string[]', value: vocab.tokens },
-    'tokenizer.ggml.scores': { type: 'f32[]', value: vocab.scores },
-    'tokenizer.ggml.token_type': { type: 'i32[]', value: vocab.types },
-    'tokenizer.ggml.unknown_token_id': { type: 'u32', value: tok('<unk>') },
-    'tokenizer.ggml.bos_token_id': { type: 'u32', value: tok('<s>') },
-    'tokenizer.ggml.eos_token_id': { type: 'u32', value: tok(EOS) },
-    'tokenizer.ggml.padding_token_id': { type: 'u32', value: tok('<unk>') },
-    'tokenizer.ggml.add_bos_token': { type: 'bool', value: false },
-    'tokenizer.ggml.add_eos_token': { type: 'bool', value: false },
-    'tokenizer.ggml.add_space_prefix': { type: 'bool', value: false },
-    'tokenizer.chat_template': { type: 'string', value: CHAT_TEMPLATE },
+    ...demoTokenizerMetadata(),
   };
   return new GgufWriter().build(metadata, tensors);
 }

@@ -14,7 +14,11 @@ enum ValueType {
 export enum TensorType {
   F32 = 0,
   F16 = 1,
+  Q4_0 = 2,
 }
+
+/** Values per Q4_0 block; rows of Q4_0 tensors must be a multiple of it. */
+export const Q4_0_BLOCK = 32;
 
 export type MetadataValue =
   | { type: 'u32'; value: number }
@@ -146,11 +150,39 @@ function encodeTensor(t: TensorSpec): Buffer {
   if (t.data.length !== expected) {
     throw new Error(`tensor ${t.name}: ${t.data.length} values for dims ${t.dims.join('x')}`);
   }
-  if ((t.type ?? TensorType.F32) === TensorType.F32) {
+  const type = t.type ?? TensorType.F32;
+  if (type === TensorType.F32) {
     return Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  }
+  if (type === TensorType.Q4_0) {
+    if (t.dims[0] % Q4_0_BLOCK !== 0) throw new Error(`tensor ${t.name}: Q4_0 rows must be a multiple of ${Q4_0_BLOCK}`);
+    return encodeQ4_0(t.data);
   }
   const out = Buffer.alloc(t.data.length * 2);
   for (let i = 0; i < t.data.length; i++) out.writeUInt16LE(toHalf(t.data[i]), i * 2);
+  return out;
+}
+
+/**
+ * ggml's block_q4_0 (quantize_row_q4_0_ref): per 32 values an f16 scale, then 16 bytes whose low
+ * nibbles hold values 0..15 and high nibbles values 16..31, each as round(x / scale) + 8.
+ */
+export function encodeQ4_0(data: Float32Array): Buffer {
+  const blocks = data.length / Q4_0_BLOCK;
+  const out = Buffer.alloc(blocks * 18);
+  for (let b = 0; b < blocks; b++) {
+    const base = b * Q4_0_BLOCK;
+    let max = 0;
+    for (let j = 0; j < Q4_0_BLOCK; j++) if (Math.abs(data[base + j]) > Math.abs(max)) max = data[base + j];
+    const scale = max / -8;
+    const inverse = scale ? 1 / scale : 0;
+    out.writeUInt16LE(toHalf(scale), b * 18);
+    for (let j = 0; j < Q4_0_BLOCK / 2; j++) {
+      const low = Math.min(15, Math.trunc(data[base + j] * inverse + 8.5));
+      const high = Math.min(15, Math.trunc(data[base + j + Q4_0_BLOCK / 2] * inverse + 8.5));
+      out[b * 18 + 2 + j] = low | (high << 4);
+    }
+  }
   return out;
 }
 

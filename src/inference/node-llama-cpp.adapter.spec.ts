@@ -74,6 +74,14 @@ describe('NodeLlamaCppBackend with the demo model', () => {
     expect(prompt.stopTokens).toContain(last);
   });
 
+  it('answers a prompt long enough to be evaluated with every core (a batch of 64+ tokens) like a short one', async () => {
+    const long = `${'Some words to read first. '.repeat(30)}Hi`;
+    const prompt = model.renderChat([{ role: 'user', text: long }]);
+    expect(prompt.tokens.length).toBeGreaterThan(300);
+    const { tokens } = await generate(model, model.sequence(1), prompt.tokens);
+    expect(model.detokenize(tokens.slice(0, -1))).toBe(DEMO_GREETING);
+  });
+
   it('reuses all but the last prompt token when the same prompt comes again on the same sequence', async () => {
     const prompt = model.renderChat([{ role: 'user', text: 'Hello there' }]).tokens;
     const sequence = model.sequence(0);

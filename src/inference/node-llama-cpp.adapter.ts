@@ -108,7 +108,9 @@ export class NodeLlamaCppBackend implements EngineBackend {
     const llama = await this.getLlama();
     const modelPath = await this.resolve(m, spec);
     const model = await llama.loadModel({ modelPath, gpuLayers: spec.gpuLayers, loadSignal: spec.signal });
-    const threads = spec.threads ?? defaultThreads(llama);
+    const cpuCores = llama.gpu === false && spec.threads === undefined ? Math.min(llama.cpuMathCores, cpus().length) : undefined;
+    // On CPU the context gets every core; decoding token by token then uses one fewer (see threadsPerBatch).
+    const threads = spec.threads ?? cpuCores;
     try {
       if (spec.embeddingOnly) {
         const embeddingSize = spec.contextSize ?? Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT);
@@ -122,6 +124,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
         threads,
         createSignal: spec.signal,
       });
+      if (cpuCores !== undefined) threadsPerBatch(context, cpuCores);
       return new NodeLlamaCppModel(m, llama, model, context, { contextSize: context.contextSize, threads });
     } catch (error) {
       await model.dispose();
@@ -139,13 +142,34 @@ export class NodeLlamaCppBackend implements EngineBackend {
   }
 }
 
+/** Batches of at least this many tokens (prompts) are computed with every core (measured break-even: 32-64 tokens). */
+const ALL_CORES_BATCH = 64;
+
 /**
- * On CPU the math threads compete with Node's event loop, which must hand every token over;
- * leaving it one core is much faster than using them all. GPUs keep node-llama-cpp's default.
+ * CPU only: ggml's compute threads meet at a spinning barrier after every operation, so a token-by-token
+ * decode with one thread per core stalls whenever the event loop (which hands every token over) or
+ * anything else on the machine takes a core; one thread fewer than the cores decodes much faster.
+ * Prompt batches are long and compute-bound, and there every core nearly halves the time. node-llama-cpp
+ * sets a context's thread count before each batch (`setThreads`, after `initBatch(size)`); this picks the
+ * count by the batch's size. Only the addon object's own methods are wrapped, so it stays the same object.
  */
-function defaultThreads(llama: NodeLlamaCpp.Llama): number | undefined {
-  if (llama.gpu !== false) return undefined;
-  return Math.max(1, Math.min(llama.cpuMathCores, cpus().length) - 1);
+function threadsPerBatch(context: NodeLlamaCpp.LlamaContext, cores: number): void {
+  const addon = (context as unknown as { _ctx?: Record<string, unknown> })._ctx;
+  const initBatch = addon?.initBatch;
+  const setThreads = addon?.setThreads;
+  if (cores < 2 || !addon || typeof initBatch !== 'function' || typeof setThreads !== 'function') return;
+  let batchSize = 0;
+  Object.defineProperty(addon, 'initBatch', {
+    configurable: true,
+    value: (size: number) => {
+      batchSize = size;
+      return initBatch.call(addon, size);
+    },
+  });
+  Object.defineProperty(addon, 'setThreads', {
+    configurable: true,
+    value: (threads: number) => setThreads.call(addon, batchSize >= ALL_CORES_BATCH ? threads : Math.max(1, Math.min(threads, cores - 1))),
+  });
 }
 
 /** How the embedding context of a model is created (lazily, once). */

@@ -1,0 +1,86 @@
+import { BenchServer } from './server';
+import { streamChat } from './sse-client';
+
+export const COMPARE_STREAMS = [4, 8];
+/** The prefill measure: a prompt of about this many tokens, answered with two tokens. */
+export const PREFILL_TOKENS = 512;
+
+export type Side = 'llama-server' | 'llamanest';
+export const SIDES: Side[] = ['llama-server', 'llamanest'];
+
+/** One round's measures of one server. */
+export interface CompareSample {
+  /** Single stream, tokens/s after the first token. */
+  decode: number;
+  /** Single stream with a short prompt. */
+  ttftMs: number;
+  /** Aggregate tokens/s per number of concurrent streams. */
+  aggregate: Record<number, number>;
+  /** Prompt tokens/s of a long prompt: its tokens over its time to first token. */
+  prefill: number;
+  prefillPromptTokens: number;
+}
+
+export interface CompareTarget {
+  side: Side;
+  server: BenchServer;
+}
+
+/** A different text for every request, so no request reuses another's KV cache (both servers cache prompts). */
+const shortPrompt = (tag: string) => `Request ${tag}. Write a long story about a lighthouse keeper and a storm.`;
+const SENTENCE = 'The quick brown fox jumps over the lazy dog. ';
+
+/** A text of about `tokens` tokens for this model (sized with the server's /tokenize), unique per tag. */
+async function longPromptFor(baseUrl: string, model: string, tokens: number): Promise<(tag: string) => string> {
+  const res = await fetch(`${baseUrl}/tokenize`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model, content: SENTENCE.repeat(10) }) });
+  if (!res.ok) throw new Error(`POST /tokenize: HTTP ${res.status}`);
+  const perSentence = ((await res.json()) as { tokens: number[] }).tokens.length / 10;
+  // The chat template and the tag take a few tokens of their own.
+  const repeats = Math.max(1, Math.round((tokens - 16) / perSentence));
+  return (tag) => `Request ${tag}. ${SENTENCE.repeat(repeats)}`;
+}
+
+/**
+ * Drives llama-server and llamanest with the same streaming client, alternately: every measure
+ * runs on one server and then the other, and the order flips every round, so that load from
+ * elsewhere on the machine hits both sides alike. Returns every round's samples per server.
+ */
+export async function compareServers(
+  targets: CompareTarget[],
+  opts: { model: string; tokens: number; rounds: number },
+): Promise<Record<Side, CompareSample[]>> {
+  const prefillText = await longPromptFor(targets[targets.length - 1].server.baseUrl, opts.model, PREFILL_TOKENS);
+  const measures = {
+    single: (t: CompareTarget, tag: string) => streamChat(t.server.baseUrl, opts.model, shortPrompt(`${t.side} ${tag}`), opts.tokens),
+    aggregate: async (t: CompareTarget, tag: string, streams: number) => {
+      const started = performance.now();
+      const runs = await Promise.all(Array.from({ length: streams }, (_, i) => measures.single(t, `${tag}.${streams}.${i}`)));
+      return (runs.reduce((sum, run) => sum + run.tokens, 0) * 1000) / (performance.now() - started);
+    },
+    prefill: (t: CompareTarget, tag: string) => streamChat(t.server.baseUrl, opts.model, prefillText(`${t.side} ${tag}`), 2),
+  };
+  for (const t of targets) {
+    await measures.single(t, 'warm-up');
+    await measures.aggregate(t, 'warm-up', Math.max(...COMPARE_STREAMS));
+    await measures.prefill(t, 'warm-up');
+  }
+  const samples = Object.fromEntries(targets.map((t) => [t.side, [] as CompareSample[]])) as Record<Side, CompareSample[]>;
+  for (let round = 1; round <= opts.rounds; round++) {
+    process.stderr.write(`round ${round}/${opts.rounds}\n`);
+    const order = round % 2 ? targets : [...targets].reverse();
+    const partial = new Map<Side, Partial<CompareSample>>(targets.map((t) => [t.side, { aggregate: {} }]));
+    for (const t of order) {
+      const single = await measures.single(t, `${round}`);
+      Object.assign(partial.get(t.side)!, { decode: single.decodeTokensPerSecond, ttftMs: single.ttftMs });
+    }
+    for (const streams of COMPARE_STREAMS) {
+      for (const t of order) partial.get(t.side)!.aggregate![streams] = await measures.aggregate(t, `${round}`, streams);
+    }
+    for (const t of order) {
+      const run = await measures.prefill(t, `${round}`);
+      Object.assign(partial.get(t.side)!, { prefill: (run.promptTokens * 1000) / run.ttftMs, prefillPromptTokens: run.promptTokens });
+    }
+    for (const t of targets) samples[t.side].push(partial.get(t.side) as CompareSample);
+  }
+  return samples;
+}
