@@ -1,6 +1,7 @@
 import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { TemperatureRequestDto } from '../../shared/dto/sampling-request.dto';
 import { NotSupported, ValidateElements } from '../../shared/validation';
 import { checkResponseInput, InputItem } from '../response-input';
 import { IsResponseToolChoice, ResponseFunctionToolDto, ResponseToolChoiceFunctionDto } from './response-tool.dto';
@@ -33,7 +34,7 @@ export class ResponseReasoningDto {
 }
 
 /** The body of `POST /v1/responses`, as in OpenAI's `CreateResponse`. */
-export class CreateResponseRequestDto {
+export class CreateResponseRequestDto extends TemperatureRequestDto {
   /** The id (or an alias) of a model from `GET /v1/models`. */
   @IsString()
   @IsNotEmpty()
@@ -69,20 +70,6 @@ export class CreateResponseRequestDto {
   @IsInt()
   @Min(16)
   max_output_tokens?: number | null;
-
-  /** Sampling temperature, 0 to 2. 0 is greedy (deterministic) decoding. */
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(2)
-  temperature?: number | null;
-
-  /** Nucleus sampling: keep the smallest set of tokens whose probability adds up to `top_p`. */
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
-  top_p?: number | null;
 
   /** Functions the model may call (only `type: function`). */
   @IsOptional()

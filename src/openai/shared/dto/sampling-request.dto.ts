@@ -15,8 +15,8 @@ export class StreamOptionsDto {
   include_obfuscation?: boolean;
 }
 
-/** Sampling and streaming parameters shared by chat completions and (legacy) completions. */
-export abstract class SamplingRequestDto {
+/** The sampling parameters every generating endpoint takes (chat, completions, responses). */
+export abstract class TemperatureRequestDto {
   /** Sampling temperature, 0 to 2. 0 is greedy (deterministic) decoding. */
   @IsOptional()
   @IsNumber()
@@ -30,6 +30,10 @@ export abstract class SamplingRequestDto {
   @Min(0)
   @Max(1)
   top_p?: number | null;
+}
+
+/** Sampling and streaming parameters shared by chat completions and (legacy) completions. */
+export abstract class SamplingRequestDto extends TemperatureRequestDto {
 
   /** Extension (as in llama.cpp and vLLM): sample only among the `top_k` likeliest tokens; 0 disables. */
   @IsOptional()
