@@ -36,7 +36,6 @@ export interface PreparedReasoning {
 export interface PreparedTools {
   choice: ToolChoice;
   syntax: FunctionCallSyntax;
-  names: string[];
   nameGrammar: EngineGrammar;
   /** Grammar of each function's arguments; absent for functions without parameters. */
   argumentGrammars: Map<string, EngineGrammar>;

@@ -117,12 +117,10 @@ export class InferenceService {
     for (const tool of tools) {
       if (tool.parameters) argumentGrammars.set(tool.name, await compile(engine, 'tools', toGrammarSchema(tool.parameters)));
     }
-    const names = tools.map((t) => t.name);
     return {
       choice: request.toolChoice ?? 'auto',
       syntax: engine.functionCallSyntax(),
-      names,
-      nameGrammar: await engine.createGrammar({ type: 'one_of', texts: names }),
+      nameGrammar: await engine.createGrammar({ type: 'one_of', texts: tools.map((t) => t.name) }),
       argumentGrammars,
     };
   }
@@ -148,7 +146,6 @@ export class InferenceService {
         const seed = request.sampling.seed === undefined ? undefined : request.sampling.seed + choice;
         yield* new ChoiceGenerator(model.engine, lease.sequence, prepared, { choice, seed, ...facts }, signal).run();
       }
-      yield { type: 'usage', usage: facts.usage };
     } finally {
       lease.release();
       model.release();

@@ -101,8 +101,7 @@ export type GenerationEvent =
   | { type: 'reasoning'; choice: number; text: string }
   | { type: 'tool_call'; choice: number; index: number; id: string; name: string }
   | { type: 'tool_arguments'; choice: number; index: number; text: string }
-  | { type: 'finish'; choice: number; finishReason: FinishReason }
-  | { type: 'usage'; usage: TokenUsage };
+  | { type: 'finish'; choice: number; finishReason: FinishReason };
 
 /** A generation that has been admitted: model resolved, prompt checked, sequence acquired. */
 export interface Generation {
@@ -112,7 +111,7 @@ export interface Generation {
   /** The text of a plain prompt (for `echo`). */
   promptText?: string;
   events: AsyncIterable<GenerationEvent>;
-  /** Live token counts: correct at any moment, including after an abort (for metering). */
+  /** Live token counts: correct at any moment (final once `events` ends), also after an abort. */
   usage: Readonly<TokenUsage>;
   timing: GenerationTiming;
 }

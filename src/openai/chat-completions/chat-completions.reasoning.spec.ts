@@ -70,6 +70,14 @@ describe('POST /v1/chat/completions with a reasoning model (fake engine)', () =>
     expect(server.backend.model.renderedTurns.at(-1)).toContainEqual({ role: 'assistant', text: 'Hello', reasoning: 'thinking', toolCalls: undefined });
   });
 
+  it('keeps the Responses API answering when the model thinks (thoughts are not returned there yet)', async () => {
+    server.backend.model.script = [T.OPEN, T.HELLO, T.CLOSE, T.WORLD, T.EOG];
+    const res = await server.post('/v1/responses', { model: 'fake-model', input: 'Hi', store: false });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.output).toEqual([expect.objectContaining({ type: 'message', content: [expect.objectContaining({ type: 'output_text', text: ' world' })] })]);
+  });
+
   it('rejects a bad reasoning_effort, naming it', async () => {
     const res = await chat({ reasoning_effort: 'extreme' });
     expect(res.status).toBe(400);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InferenceService } from '../../inference/inference.service';
-import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenLogprob, TokenUsage } from '../../inference/inference.types';
+import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenLogprob } from '../../inference/inference.types';
 import { ApiError } from '../shared/api-error';
 import { newId, unixSeconds } from '../shared/ids';
 import { toSamplingRequest } from '../shared/sampling-request.mapper';
@@ -32,12 +32,7 @@ export class ChatCompletionsService {
 
   async complete(body: CreateChatCompletionRequestDto, generation: Generation): Promise<ChatCompletionDto> {
     const choices: ChoiceState[] = Array.from({ length: body.n ?? 1 }, () => ({ content: '', reasoning: '', toolCalls: [], logprobs: [], finish: 'length' }));
-    let usage: TokenUsage | undefined;
     for await (const event of generation.events) {
-      if (event.type === 'usage') {
-        usage = event.usage;
-        continue;
-      }
       const choice = choices[event.choice];
       if (event.type === 'text') {
         choice.content += event.text;
@@ -70,7 +65,7 @@ export class ChatCompletionsService {
         logprobs: body.logprobs ? { content: choice.logprobs, refusal: null } : null,
         finish_reason: choice.finish,
       })),
-      usage: toCompletionUsage(usage!),
+      usage: toCompletionUsage(generation.usage),
     };
   }
 
@@ -82,10 +77,6 @@ export class ChatCompletionsService {
       includeUsage ? { ...base, choices: [choice], usage: null } : { ...base, choices: [choice] };
     const started = new Set<number>();
     for await (const event of generation.events) {
-      if (event.type === 'usage') {
-        if (includeUsage) yield { ...base, choices: [], usage: toCompletionUsage(event.usage) };
-        continue;
-      }
       const index = event.choice;
       if (!started.has(index)) {
         started.add(index);
@@ -105,6 +96,7 @@ export class ChatCompletionsService {
         yield chunk({ index, delta: {}, logprobs: null, finish_reason: event.finishReason });
       }
     }
+    if (includeUsage) yield { ...base, choices: [], usage: toCompletionUsage(generation.usage) };
   }
 }
 

@@ -46,9 +46,7 @@ export class ResponseBuilder {
   }
 
   *push(event: GenerationEvent): Generator<StreamEvent> {
-    if (event.type === 'usage') {
-      this.response.usage = toResponseUsage(event.usage);
-    } else if (event.type === 'finish') {
+    if (event.type === 'finish') {
       this.finishReason = event.finishReason;
     } else if (event.type === 'text') {
       const open = this.message ?? (yield* this.openMessage());
@@ -61,15 +59,17 @@ export class ResponseBuilder {
       const item: ResponseFunctionToolCallDto = { id: newItemId('fc'), type: 'function_call', status: 'in_progress', arguments: '', call_id: event.id, name: event.name };
       this.call = { item, index: this.response.output.push(item) - 1 };
       yield { type: 'response.output_item.added', output_index: this.call.index, item: structuredClone(item) };
-    } else {
+    } else if (event.type === 'tool_arguments') {
       const open = this.call!;
       open.item.arguments += event.text;
       yield { type: 'response.function_call_arguments.delta', item_id: open.item.id, output_index: open.index, delta: event.text };
     }
+    // A reasoning model's thoughts ('reasoning' events) are not returned as reasoning items yet.
   }
 
   /** Closes what is open and ends the response: `completed`, or `incomplete` when the token limit cut it. */
-  *finish(): Generator<StreamEvent> {
+  *finish(usage: TokenUsage): Generator<StreamEvent> {
+    this.response.usage = toResponseUsage(usage);
     if (this.response.output.length === 0) yield* this.openMessage();
     const cut = this.finishReason === 'length';
     yield* this.closeItems(cut ? 'incomplete' : 'completed');

@@ -56,7 +56,7 @@ export class ResponsesService {
       if (!(error instanceof GenerationAbortedError)) yield builder.failed(toApiError(error).message);
       throw error;
     }
-    const last = [...builder.finish()];
+    const last = [...builder.finish(job.generation.usage)];
     if (job.store) this.store.save(job.keyId, { response: builder.response, history: job.history });
     yield* last;
   }
