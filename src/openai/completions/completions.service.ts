@@ -23,7 +23,8 @@ export class CompletionRun {
   /** Token counts over all prompts so far (live, for metering). */
   readonly usage: TokenUsage;
   private readonly finished: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 };
-  private current: Generation;
+  /** The generation running now; undefined while the next prompt is being admitted. */
+  private current?: Generation;
 
   constructor(
     readonly first: Generation,
@@ -32,7 +33,7 @@ export class CompletionRun {
     private readonly n: number,
   ) {
     this.current = first;
-    const total = (key: keyof TokenUsage) => () => this.finished[key] + this.current.usage[key];
+    const total = (key: keyof TokenUsage) => () => this.finished[key] + (this.current?.usage[key] ?? 0);
     this.usage = Object.defineProperties({} as TokenUsage, {
       promptTokens: { get: total('promptTokens'), enumerable: true },
       completionTokens: { get: total('completionTokens'), enumerable: true },
@@ -48,15 +49,14 @@ export class CompletionRun {
   async *deltas(echo: boolean): AsyncGenerator<ChoiceDelta> {
     for (let prompt = 0; prompt < this.prompts; prompt++) {
       if (prompt > 0) {
-        const done = this.current.usage;
+        const done = this.current!.usage;
         this.finished.promptTokens += done.promptTokens;
         this.finished.completionTokens += done.completionTokens;
         this.finished.cachedPromptTokens += done.cachedPromptTokens;
-        // Counted in `finished` now; keep the total right while the next prompt is admitted (or refused).
-        this.current = { ...this.current, usage: { promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0 } };
+        this.current = undefined;
         this.current = await this.startNext(prompt);
       }
-      const generation = this.current;
+      const generation = this.current!;
       const started = new Set<number>();
       for await (const event of generation.events) {
         if (event.type !== 'text' && event.type !== 'finish') continue; // plain prompts have no tools or thoughts
