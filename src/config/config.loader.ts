@@ -102,6 +102,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('maxLoadedModels', envNumber(env, 'LLAMANEST_MAX_LOADED_MODELS'));
   set('memoryBudget', env.LLAMANEST_MEMORY_BUDGET);
   set('metrics', envBoolean(env, 'LLAMANEST_METRICS'));
+  set('cpuThreadpool', envBoolean(env, 'LLAMANEST_CPU_THREADPOOL'));
   set('logFormat', env.LLAMANEST_LOG_FORMAT);
   set('logLevel', env.LLAMANEST_LOG_LEVEL);
   if (env.LLAMANEST_MODELS) {

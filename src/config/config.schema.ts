@@ -102,6 +102,11 @@ export const configSchema = z
     maxLoadedModels: positiveInt.optional(),
     /** Memory the loaded models (weights + contexts, as estimated before loading) may take together, e.g. `12gb`. */
     memoryBudget: byteSizeSchema.optional(),
+    /**
+     * Linux, CPU backend: give every context a persistent ggml threadpool (as llama-server has) instead
+     * of threads started and joined for every decoded token. Off only to compare or to rule it out.
+     */
+    cpuThreadpool: z.boolean().default(true),
     /** Serve `GET /metrics` (Prometheus format, API key needed when keys are configured); false answers 404. */
     metrics: z.boolean().default(true),
     /** Log format: JSON lines, human-readable, or `auto` (human-readable on a terminal, JSON otherwise). */
@@ -169,6 +174,7 @@ export interface AppConfig {
   maxLoadedModels?: number;
   /** Bytes. */
   memoryBudget?: number;
+  cpuThreadpool: boolean;
   metrics: boolean;
   logFormat: 'auto' | 'json' | 'pretty';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { cpus } from 'node:os';
 import {
@@ -19,6 +19,9 @@ import {
   ThoughtSyntax,
   TokenizeOptions,
 } from './engine.port';
+import { AppConfig } from '../config/config.schema';
+import { APP_CONFIG } from '../config/config.module';
+import { CpuThreadpool, loadCpuThreadpool } from './cpu-threadpool';
 import { abortError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
 import { pieceOf } from './token-piece';
@@ -68,11 +71,23 @@ export async function pullModelFile(uri: string, directory: string, signal?: Abo
 /** The only place that talks to node-llama-cpp. */
 @Injectable()
 export class NodeLlamaCppBackend implements EngineBackend {
+  private readonly logger = new Logger('Engine');
   private llama?: Promise<NodeLlamaCpp.Llama>;
+  private cpuThreadpool?: CpuThreadpool;
+
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool'>) {}
 
   private getLlama(): Promise<NodeLlamaCpp.Llama> {
-    // gpu "auto": Metal on Apple silicon, CUDA/Vulkan where present, otherwise the CPU.
-    this.llama ??= loadModule().then((m) => m.getLlama({ gpu: 'auto', logLevel: m.LlamaLogLevel.error }));
+    if (!this.llama) {
+      // Before node-llama-cpp loads its addon (see cpu-threadpool.ts).
+      const wanted = this.config?.cpuThreadpool ?? true;
+      this.cpuThreadpool = loadCpuThreadpool(wanted);
+      if (wanted && !this.cpuThreadpool && process.platform === 'linux') {
+        this.logger.warn('the CPU threadpool hook is not built (npm rebuild llamanest-cpu-threadpool); decoding on the CPU is slower without it');
+      }
+      // gpu "auto": Metal on Apple silicon, CUDA/Vulkan where present, otherwise the CPU.
+      this.llama = loadModule().then((m) => m.getLlama({ gpu: 'auto', logLevel: m.LlamaLogLevel.error }));
+    }
     return this.llama;
   }
 
@@ -109,7 +124,8 @@ export class NodeLlamaCppBackend implements EngineBackend {
     const modelPath = await this.resolve(m, spec);
     const model = await llama.loadModel({ modelPath, gpuLayers: spec.gpuLayers, loadSignal: spec.signal });
     const cpuCores = llama.gpu === false && spec.threads === undefined ? Math.min(llama.cpuMathCores, cpus().length) : undefined;
-    // On CPU the context gets every core; decoding token by token then uses one fewer (see threadsPerBatch).
+    // On CPU the context gets every core. With the persistent threadpool (cpu-threadpool.ts) every batch
+    // uses them all; without it, token-by-token decoding uses one fewer (see threadsPerBatch).
     const threads = spec.threads ?? cpuCores;
     try {
       if (spec.embeddingOnly) {
@@ -124,7 +140,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
         threads,
         createSignal: spec.signal,
       });
-      if (cpuCores !== undefined) threadsPerBatch(context, cpuCores);
+      if (cpuCores !== undefined && !this.cpuThreadpool) threadsPerBatch(context, cpuCores);
       return new NodeLlamaCppModel(m, llama, model, context, { contextSize: context.contextSize, threads });
     } catch (error) {
       await model.dispose();
@@ -146,8 +162,9 @@ export class NodeLlamaCppBackend implements EngineBackend {
 const ALL_CORES_BATCH = 64;
 
 /**
- * CPU only: ggml's compute threads meet at a spinning barrier after every operation, so a token-by-token
- * decode with one thread per core stalls whenever the event loop (which hands every token over) or
+ * CPU without the persistent threadpool only (it is the fallback where the hook is not built): ggml then
+ * starts and joins its worker threads for every graph, and they meet at a spinning barrier after every
+ * operation, so a token-by-token decode with one thread per core stalls whenever the event loop (which hands every token over) or
  * anything else on the machine takes a core; one thread fewer than the cores decodes much faster.
  * Prompt batches are long and compute-bound, and there every core nearly halves the time. node-llama-cpp
  * sets a context's thread count before each batch (`setThreads`, after `initBatch(size)`); this picks the
