@@ -138,6 +138,9 @@ export class NodeLlamaCppBackend implements EngineBackend {
         sequences: spec.sequences,
         contextSize: spec.contextSize ?? { max: Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT) },
         threads,
+        // On the CPU, as llama-server does: flash attention wherever the model supports it (with several
+        // sequences in one context it was ~1.5× the tokens/s, measured). GPUs keep node-llama-cpp's default.
+        flashAttention: llama.gpu === false ? 'auto' : undefined,
         createSignal: spec.signal,
       });
       if (cpuCores !== undefined && !this.cpuThreadpool) threadsPerBatch(context, cpuCores);
