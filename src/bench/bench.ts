@@ -38,6 +38,7 @@ interface Options {
   chart: string;
   threads?: number;
   llamaServerThreads?: number;
+  cpuThreadpool: boolean;
 }
 
 function positive(value: string): number {
@@ -49,13 +50,13 @@ function positive(value: string): number {
 async function bench(opts: Options): Promise<void> {
   if (opts.compare) return compare(opts);
   const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
-  const backend = new NodeLlamaCppBackend();
+  const backend = new NodeLlamaCppBackend({ cpuThreadpool: opts.cpuThreadpool });
   let server: BenchServer | undefined;
   try {
     const path = opts.model ? resolve(opts.model) : ensureBenchModel(dir);
     // Same load settings as the server: our adapter, default threads and context, same number of sequences.
     const model = await backend.loadModel({ id: MODEL_ID, source: path, downloadDir: dir, sequences: opts.parallel, gpuLayers: 'auto' });
-    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir);
+    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir, { cpuThreadpool: opts.cpuThreadpool });
     const { baseUrl } = server;
     const inProcess = (tag: string) => generateInProcess(model, prompt(tag), opts.tokens);
     const http = (tag: string) => streamChat(baseUrl, MODEL_ID, prompt(tag), opts.tokens);
@@ -105,7 +106,7 @@ async function compare(opts: Options): Promise<void> {
     const contextPerSlot = 4096;
     const llamaServer = await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
     servers.push(llamaServer);
-    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir);
+    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, { cpuThreadpool: opts.cpuThreadpool });
     servers.push(llamanest);
     const samples = await compareServers(
       [
@@ -121,7 +122,7 @@ async function compare(opts: Options): Promise<void> {
       sequences: opts.parallel,
       cpus: cpus().length,
       llamaServerThreads: threads,
-      llamanestThreads: opts.threads === undefined ? 'automatic' : String(opts.threads),
+      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}`,
     };
     const results = summarizeComparison(setup, samples);
     mkdirSync(dirname(resolve(opts.chart)), { recursive: true });
@@ -149,6 +150,7 @@ new Command()
   .option('--compare', "compare with llama.cpp's llama-server (built once into .cache/) on the same model, alternately")
   .option('--threads <n>', 'with --compare: compute threads for llamanest (default: its automatic choice)', positive)
   .option('--llama-server-threads <n>', 'with --compare: -t/-tb for llama-server (default: one per core)', positive)
+  .option('--no-cpu-threadpool', 'llamanest without its persistent CPU threadpool (config cpuThreadpool: false), to measure what it brings')
   .option('--chart <file>', 'with --compare: where to write the SVG chart', 'docs/bench-compare.svg')
   .action(bench)
   .parseAsync()

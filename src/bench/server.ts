@@ -15,9 +15,13 @@ export interface BenchServer {
  * benchmark's HTTP client does not share its event loop) and waits until the model has loaded (`preload`, `/ready`).
  * LLAMANEST_* variables are not passed on: they could override the config or require API keys.
  */
-export async function startServer(model: { id: string; path: string; parallel: number; contextSize?: number; threads?: number }, dir: string): Promise<BenchServer> {
+export async function startServer(
+  model: { id: string; path: string; parallel: number; contextSize?: number; threads?: number },
+  dir: string,
+  settings: { cpuThreadpool: boolean },
+): Promise<BenchServer> {
   const config = join(dir, 'bench-config.yaml');
-  writeFileSync(config, JSON.stringify({ dataDir: dir, preload: true, logLevel: 'warn', models: [model] })); // JSON is YAML
+  writeFileSync(config, JSON.stringify({ dataDir: dir, preload: true, logLevel: 'warn', models: [model], ...settings })); // JSON is YAML
   const port = await freePort();
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LLAMANEST_'))), NO_COLOR: '1' };
   const child = spawn(process.execPath, [join(__dirname, '../cli/main.js'), 'serve', '--config', config, '--port', String(port)], {
