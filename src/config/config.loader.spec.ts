@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         preload: false,
         idleTimeout: 0,
         metrics: true,
+        cpuThreadpool: true,
         logFormat: 'auto',
         logLevel: 'info',
         tls: { selfSigned: false },
@@ -257,6 +258,12 @@ models:
       expect(loadConfig(flags, {})).toMatchObject({ preload: true, idleTimeout: 2, maxLoadedModels: 1, memoryBudget: 512 * 1024 ** 2, metrics: false });
       const env = { LLAMANEST_PRELOAD: 'false', LLAMANEST_IDLE_TIMEOUT: '30', LLAMANEST_MAX_LOADED_MODELS: '3', LLAMANEST_MEMORY_BUDGET: '1gb', LLAMANEST_METRICS: 'true', LLAMANEST_LOG_LEVEL: 'warn' };
       expect(loadConfig(flags, env)).toMatchObject({ preload: false, idleTimeout: 30, maxLoadedModels: 3, memoryBudget: 1024 ** 3, metrics: true, logLevel: 'warn' });
+    });
+
+    it('turns the CPU threadpool off from the file or LLAMANEST_CPU_THREADPOOL, and rejects a non-boolean', () => {
+      expect(loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'false' }).cpuThreadpool).toBe(false);
+      expect(loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'true' }).cpuThreadpool).toBe(true);
+      expect(configError(() => loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'sometimes' })).message).toContain('LLAMANEST_CPU_THREADPOOL');
     });
 
     it('rejects malformed durations, sizes and metrics switches, naming the setting', () => {

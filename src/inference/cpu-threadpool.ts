@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
+import { resolve } from 'node:path';
 
 /** The native hook of src/native/cpu-threadpool (see its C source for how it works). */
 export interface CpuThreadpool {
@@ -15,20 +17,23 @@ export interface CpuThreadpool {
  */
 const POLL = 50;
 
+/** Built by `npm install` (the `prepare` script runs src/native/cpu-threadpool/build.sh); same path from src/ and dist/. */
+const ADDON = resolve(__dirname, '../../src/native/cpu-threadpool/build/Release/cpu_threadpool.node');
+
 let hook: CpuThreadpool | undefined;
 
 /**
  * Loads the hook into the process's global symbol scope, which must happen before node-llama-cpp
  * loads its addon: only then does the dynamic linker bind llama.cpp's lookups to the hook. Linux
- * only (macOS's two-level namespaces do not interpose this way, and Metal does not need it). The
- * package is an optional dependency built by npm with node-gyp; without it the engine still runs.
+ * only (macOS's two-level namespaces do not interpose this way, and Metal does not need it). Without
+ * the built addon the engine still runs, with ggml's per-graph threads.
  */
 export function loadCpuThreadpool(enabled: boolean): CpuThreadpool | undefined {
   if (process.platform !== 'linux') return undefined;
-  if (!hook && enabled) {
+  if (!hook && enabled && existsSync(ADDON)) {
     try {
       const module = { exports: {} as CpuThreadpool };
-      process.dlopen(module, require.resolve('llamanest-cpu-threadpool'), constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL);
+      process.dlopen(module, ADDON, constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL);
       hook = module.exports;
     } catch {
       return undefined;

@@ -83,7 +83,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
       const wanted = this.config?.cpuThreadpool ?? true;
       this.cpuThreadpool = loadCpuThreadpool(wanted);
       if (wanted && !this.cpuThreadpool && process.platform === 'linux') {
-        this.logger.warn('the CPU threadpool hook is not built (npm rebuild llamanest-cpu-threadpool); decoding on the CPU is slower without it');
+        this.logger.warn('the CPU threadpool addon is not built (sh src/native/cpu-threadpool/build.sh); decoding on the CPU is slower without it');
       }
       // gpu "auto": Metal on Apple silicon, CUDA/Vulkan where present, otherwise the CPU.
       this.llama = loadModule().then((m) => m.getLlama({ gpu: 'auto', logLevel: m.LlamaLogLevel.error }));
