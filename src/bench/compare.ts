@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchServer } from './server';
 import { streamChat } from './sse-client';
 
@@ -26,6 +27,12 @@ export interface CompareTarget {
   server: BenchServer;
 }
 
+/**
+ * Pause before each measure: both servers' ggml workers keep spinning for the next graph (poll 50) for
+ * up to ~150 ms after their last one, and would otherwise take a core from the other server's measure.
+ */
+const SETTLE_MS = 300;
+
 /** A different text for every request, so no request reuses another's KV cache (both servers cache prompts). */
 const shortPrompt = (tag: string) => `Request ${tag}. Write a long story about a lighthouse keeper and a storm.`;
 const SENTENCE = 'The quick brown fox jumps over the lazy dog. ';
@@ -50,14 +57,22 @@ export async function compareServers(
   opts: { model: string; tokens: number; rounds: number },
 ): Promise<Record<Side, CompareSample[]>> {
   const prefillText = await longPromptFor(targets[targets.length - 1].server.baseUrl, opts.model, PREFILL_TOKENS);
+  const stream = (t: CompareTarget, tag: string) => streamChat(t.server.baseUrl, opts.model, shortPrompt(`${t.side} ${tag}`), opts.tokens);
   const measures = {
-    single: (t: CompareTarget, tag: string) => streamChat(t.server.baseUrl, opts.model, shortPrompt(`${t.side} ${tag}`), opts.tokens),
+    single: async (t: CompareTarget, tag: string) => {
+      await sleep(SETTLE_MS);
+      return stream(t, tag);
+    },
     aggregate: async (t: CompareTarget, tag: string, streams: number) => {
+      await sleep(SETTLE_MS);
       const started = performance.now();
-      const runs = await Promise.all(Array.from({ length: streams }, (_, i) => measures.single(t, `${tag}.${streams}.${i}`)));
+      const runs = await Promise.all(Array.from({ length: streams }, (_, i) => stream(t, `${tag}.${streams}.${i}`)));
       return (runs.reduce((sum, run) => sum + run.tokens, 0) * 1000) / (performance.now() - started);
     },
-    prefill: (t: CompareTarget, tag: string) => streamChat(t.server.baseUrl, opts.model, prefillText(`${t.side} ${tag}`), 2),
+    prefill: async (t: CompareTarget, tag: string) => {
+      await sleep(SETTLE_MS);
+      return streamChat(t.server.baseUrl, opts.model, prefillText(`${t.side} ${tag}`), 2);
+    },
   };
   for (const t of targets) {
     await measures.single(t, 'warm-up');
