@@ -165,10 +165,10 @@ export class NodeLlamaCppBackend implements EngineBackend {
 const ALL_CORES_BATCH = 64;
 
 /**
- * CPU without the persistent threadpool only (it is the fallback where the hook is not built): ggml then
+ * CPU without the persistent threadpool only (the fallback where the addon is not built): ggml then
  * starts and joins its worker threads for every graph, and they meet at a spinning barrier after every
- * operation, so a token-by-token decode with one thread per core stalls whenever the event loop (which hands every token over) or
- * anything else on the machine takes a core; one thread fewer than the cores decodes much faster.
+ * operation, so a token-by-token decode with one thread per core stalls whenever the event loop (which
+ * hands every token over) or anything else on the machine takes a core; one thread fewer decodes faster.
  * Prompt batches are long and compute-bound, and there every core nearly halves the time. node-llama-cpp
  * sets a context's thread count before each batch (`setThreads`, after `initBatch(size)`); this picks the
  * count by the batch's size. Only the addon object's own methods are wrapped, so it stays the same object.

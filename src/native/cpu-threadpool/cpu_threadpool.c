@@ -11,8 +11,8 @@
  *   - set_n_threads(backend, n): creates (or grows) one pool for the backend and attaches it;
  *   - set_threadpool(backend, NULL): attaches the backend's pool instead of "none".
  * `ggml_backend_free` is wrapped to free a backend's pool after the backend. Everything else goes
- * to the real functions unchanged. Only pointer-sized arguments cross the wrappers; the one struct
- * used, ggml_threadpool_params, is ggml's public one (ggml.h).
+ * to the real functions unchanged. Only pointers and ints cross the wrappers; the one struct used,
+ * ggml_threadpool_params, is ggml's public one (ggml.h of the llama.cpp that node-llama-cpp 3.21.1 bundles).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
