@@ -39,6 +39,12 @@ interface Options {
   threads?: number;
   llamaServerThreads?: number;
   cpuThreadpool: boolean;
+  inlineWork: boolean;
+}
+
+/** The engine hooks' settings (config keys of the same names) for llamanest's side. */
+function hookSettings(opts: Options): { cpuThreadpool: boolean; inlineWork: boolean } {
+  return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork };
 }
 
 function positive(value: string): number {
@@ -50,13 +56,13 @@ function positive(value: string): number {
 async function bench(opts: Options): Promise<void> {
   if (opts.compare) return compare(opts);
   const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
-  const backend = new NodeLlamaCppBackend({ cpuThreadpool: opts.cpuThreadpool });
+  const backend = new NodeLlamaCppBackend(hookSettings(opts));
   let server: BenchServer | undefined;
   try {
     const path = opts.model ? resolve(opts.model) : ensureBenchModel(dir);
     // Same load settings as the server: our adapter, default threads and context, same number of sequences.
     const model = await backend.loadModel({ id: MODEL_ID, source: path, downloadDir: dir, sequences: opts.parallel, gpuLayers: 'auto' });
-    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir, { cpuThreadpool: opts.cpuThreadpool });
+    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir, hookSettings(opts));
     const { baseUrl } = server;
     const inProcess = (tag: string) => generateInProcess(model, prompt(tag), opts.tokens);
     const http = (tag: string) => streamChat(baseUrl, MODEL_ID, prompt(tag), opts.tokens);
@@ -106,7 +112,7 @@ async function compare(opts: Options): Promise<void> {
     const contextPerSlot = 4096;
     const llamaServer = await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
     servers.push(llamaServer);
-    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, { cpuThreadpool: opts.cpuThreadpool });
+    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, hookSettings(opts));
     servers.push(llamanest);
     const samples = await compareServers(
       [
@@ -122,7 +128,7 @@ async function compare(opts: Options): Promise<void> {
       sequences: opts.parallel,
       cpus: cpus().length,
       llamaServerThreads: threads,
-      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}`,
+      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}`,
     };
     const results = summarizeComparison(setup, samples);
     mkdirSync(dirname(resolve(opts.chart)), { recursive: true });
@@ -151,6 +157,7 @@ new Command()
   .option('--threads <n>', 'with --compare: compute threads for llamanest (default: its automatic choice)', positive)
   .option('--llama-server-threads <n>', 'with --compare: -t/-tb for llama-server (default: one per core)', positive)
   .option('--no-cpu-threadpool', 'llamanest without its persistent CPU threadpool (config cpuThreadpool: false), to measure what it brings')
+  .option('--no-inline-work', 'llamanest with every decode and sampling job on worker threads (config inlineWork: false), to measure what inline work brings')
   .option('--chart <file>', 'with --compare: where to write the SVG chart', 'docs/bench-compare.svg')
   .action(bench)
   .parseAsync()

@@ -18,7 +18,7 @@ export interface BenchServer {
 export async function startServer(
   model: { id: string; path: string; parallel: number; contextSize?: number; threads?: number },
   dir: string,
-  settings: { cpuThreadpool: boolean },
+  settings: { cpuThreadpool: boolean; inlineWork: boolean },
 ): Promise<BenchServer> {
   const config = join(dir, 'bench-config.yaml');
   writeFileSync(config, JSON.stringify({ dataDir: dir, preload: true, logLevel: 'warn', models: [model], ...settings })); // JSON is YAML

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         idleTimeout: 0,
         metrics: true,
         cpuThreadpool: true,
+        inlineWork: true,
         logFormat: 'auto',
         logLevel: 'info',
         tls: { selfSigned: false },
@@ -264,6 +265,11 @@ models:
       expect(loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'false' }).cpuThreadpool).toBe(false);
       expect(loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'true' }).cpuThreadpool).toBe(true);
       expect(configError(() => loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'sometimes' })).message).toContain('LLAMANEST_CPU_THREADPOOL');
+    });
+
+    it('turns inline work off from the file or LLAMANEST_INLINE_WORK, and rejects a non-boolean', () => {
+      expect(loadConfig({}, { LLAMANEST_INLINE_WORK: 'false' }).inlineWork).toBe(false);
+      expect(configError(() => loadConfig({}, { LLAMANEST_INLINE_WORK: 'maybe' })).message).toContain('LLAMANEST_INLINE_WORK');
     });
 
     it('rejects malformed durations, sizes and metrics switches, naming the setting', () => {

@@ -103,6 +103,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('memoryBudget', env.LLAMANEST_MEMORY_BUDGET);
   set('metrics', envBoolean(env, 'LLAMANEST_METRICS'));
   set('cpuThreadpool', envBoolean(env, 'LLAMANEST_CPU_THREADPOOL'));
+  set('inlineWork', envBoolean(env, 'LLAMANEST_INLINE_WORK'));
   set('logFormat', env.LLAMANEST_LOG_FORMAT);
   set('logLevel', env.LLAMANEST_LOG_LEVEL);
   if (env.LLAMANEST_MODELS) {

@@ -107,6 +107,12 @@ export const configSchema = z
      * of threads started and joined for every decoded token. Off only to compare or to rule it out.
      */
     cpuThreadpool: z.boolean().default(true),
+    /**
+     * Linux, CPU backend: run small decodes (≤ 16 tokens, ≤ 20 ms by measure) and sampling on the event-loop
+     * thread, as llama-server's loop does, instead of handing each token to a worker thread and back.
+     * Off only to compare or to rule it out.
+     */
+    inlineWork: z.boolean().default(true),
     /** Serve `GET /metrics` (Prometheus format, API key needed when keys are configured); false answers 404. */
     metrics: z.boolean().default(true),
     /** Log format: JSON lines, human-readable, or `auto` (human-readable on a terminal, JSON otherwise). */
@@ -175,6 +181,7 @@ export interface AppConfig {
   /** Bytes. */
   memoryBudget?: number;
   cpuThreadpool: boolean;
+  inlineWork: boolean;
   metrics: boolean;
   logFormat: 'auto' | 'json' | 'pretty';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';

@@ -21,7 +21,7 @@ import {
 } from './engine.port';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
-import { CpuThreadpool, loadCpuThreadpool } from './cpu-threadpool';
+import { attachInlineWork, CpuThreadpool, CpuThreadpoolStats, InlineWork, InlineWorkStats, loadCpuThreadpool } from './engine-hooks';
 import { abortError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
 import { pieceOf } from './token-piece';
@@ -74,21 +74,33 @@ export class NodeLlamaCppBackend implements EngineBackend {
   private readonly logger = new Logger('Engine');
   private llama?: Promise<NodeLlamaCpp.Llama>;
   private cpuThreadpool?: CpuThreadpool;
+  private inlineWork?: InlineWork;
 
-  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool'>) {}
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool' | 'inlineWork'>) {}
 
   private getLlama(): Promise<NodeLlamaCpp.Llama> {
     if (!this.llama) {
-      // Before node-llama-cpp loads its addon (see cpu-threadpool.ts).
+      // Before node-llama-cpp loads its addon (see engine-hooks.ts).
       const wanted = this.config?.cpuThreadpool ?? true;
       this.cpuThreadpool = loadCpuThreadpool(wanted);
       if (wanted && !this.cpuThreadpool && process.platform === 'linux') {
-        this.logger.warn('the CPU threadpool addon is not built (sh src/native/cpu-threadpool/build.sh); decoding on the CPU is slower without it');
+        this.logger.warn('the engine hooks addon is not built (sh src/native/engine-hooks/build.sh); decoding on the CPU is slower without it');
       }
       // gpu "auto": Metal on Apple silicon, CUDA/Vulkan where present, otherwise the CPU.
-      this.llama = loadModule().then((m) => m.getLlama({ gpu: 'auto', logLevel: m.LlamaLogLevel.error }));
+      this.llama = loadModule().then(async (m) => {
+        const llama = await m.getLlama({ gpu: 'auto', logLevel: m.LlamaLogLevel.error });
+        // On the CPU, small decodes and sampling run on this thread, as in llama-server's loop; GPU
+        // backends keep node-llama-cpp's threadpool hand-off (nothing measured there).
+        this.inlineWork = attachInlineWork(llama.gpu === false && (this.config?.inlineWork ?? true));
+        return llama;
+      });
     }
     return this.llama;
+  }
+
+  /** Counters of the engine hooks, for tests and the bench (undefined where a hook is not active). */
+  hookStats(): { cpuThreadpool?: CpuThreadpoolStats; inlineWork?: InlineWorkStats } {
+    return { cpuThreadpool: this.cpuThreadpool?.stats(), inlineWork: this.inlineWork?.stats() };
   }
 
   async estimateMemory(spec: ModelLoadSpec): Promise<number> {
@@ -124,7 +136,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
     const modelPath = await this.resolve(m, spec);
     const model = await llama.loadModel({ modelPath, gpuLayers: spec.gpuLayers, loadSignal: spec.signal });
     const cpuCores = llama.gpu === false && spec.threads === undefined ? Math.min(llama.cpuMathCores, cpus().length) : undefined;
-    // On CPU the context gets every core. With the persistent threadpool (cpu-threadpool.ts) every batch
+    // On CPU the context gets every core. With the persistent threadpool (engine-hooks.ts) every batch
     // uses them all; without it, token-by-token decoding uses one fewer (see threadsPerBatch).
     const threads = spec.threads ?? cpuCores;
     try {

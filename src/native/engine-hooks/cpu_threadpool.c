@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "engine_hooks.h"
 
 #define GGML_MAX_N_THREADS 512
 struct ggml_threadpool_params {
@@ -182,11 +183,10 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   return result;
 }
 
-NAPI_MODULE_INIT() {
+void register_cpu_threadpool(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "configure", NAPI_AUTO_LENGTH, configure, NULL, &fn);
   napi_set_named_property(env, exports, "configure", fn);
   napi_create_function(env, "stats", NAPI_AUTO_LENGTH, stats, NULL, &fn);
   napi_set_named_property(env, exports, "stats", fn);
-  return exports;
 }

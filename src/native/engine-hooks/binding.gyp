@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "cpu_threadpool",
-      "sources": ["cpu_threadpool.c"],
+      "target_name": "engine_hooks",
+      "sources": ["module.c", "cpu_threadpool.c", "inline_work.c"],
       "cflags": ["-O2", "-std=gnu11"],
       "libraries": ["-ldl", "-lpthread"]
     }

@@ -1,7 +1,0 @@
-#!/bin/sh
-# Builds the CPU threadpool addon (see cpu_threadpool.c) on `npm install` / `npm ci` (the root package's
-# `prepare`). Linux only; elsewhere, or without a C compiler, the server runs without it (slower on CPU).
-[ "$(uname -s)" = Linux ] || exit 0
-cd "$(dirname "$0")" || exit 0
-node-gyp rebuild --silent >/dev/null || echo "llamanest: the CPU threadpool addon was not built; CPU decoding will be slower (see README, Performance)" >&2
-exit 0
