@@ -148,8 +148,8 @@ void ggml_backend_free(void *backend) {
   if (freed.threadpool) real_threadpool_free(freed.threadpool);
 }
 
-/* JS: configure({ enabled, poll }) before contexts are created; stats() for tests and the bench. */
-static napi_value configure(napi_env env, napi_callback_info info) {
+/* JS: configure({ enabled, poll }) before contexts are created; stats() for tests. */
+napi_value cpu_threadpool_configure(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value options;
   napi_get_cb_info(env, info, &argc, &options, NULL, NULL);
@@ -167,26 +167,16 @@ static napi_value configure(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value stats(napi_env env, napi_callback_info info) {
+napi_value cpu_threadpool_stats(napi_env env, napi_callback_info info) {
   (void)info;
   int live = 0;
   pthread_mutex_lock(&lock);
   for (int i = 0; i < MAX_POOLS; i++) live += pools[i].threadpool != NULL;
   int64_t created = pools_created;
   pthread_mutex_unlock(&lock);
-  napi_value result, n;
+  napi_value result;
   napi_create_object(env, &result);
-  napi_create_int32(env, live, &n);
-  napi_set_named_property(env, result, "livePools", n);
-  napi_create_int64(env, created, &n);
-  napi_set_named_property(env, result, "poolsCreated", n);
+  set_int64(env, result, "livePools", live);
+  set_int64(env, result, "poolsCreated", created);
   return result;
-}
-
-void register_cpu_threadpool(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "configure", NAPI_AUTO_LENGTH, configure, NULL, &fn);
-  napi_set_named_property(env, exports, "configure", fn);
-  napi_create_function(env, "stats", NAPI_AUTO_LENGTH, stats, NULL, &fn);
-  napi_set_named_property(env, exports, "stats", fn);
 }

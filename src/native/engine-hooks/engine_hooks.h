@@ -1,7 +1,14 @@
 #pragma once
 #include <node_api.h>
+#include <stdint.h>
 
-/* cpu_threadpool.c: exports configure() and stats(). */
-void register_cpu_threadpool(napi_env env, napi_value exports);
-/* inline_work.c: exports attachInlineWork() and inlineWorkStats(). */
-void register_inline_work(napi_env env, napi_value exports);
+/* cpu_threadpool.c: JS configure({ enabled, poll }) and stats(). */
+napi_value cpu_threadpool_configure(napi_env env, napi_callback_info info);
+napi_value cpu_threadpool_stats(napi_env env, napi_callback_info info);
+
+/* inline_work.c: JS attachInlineWork(enabled, budgetNs?) and inlineWorkStats(). */
+napi_value inline_work_attach(napi_env env, napi_callback_info info);
+napi_value inline_work_stats(napi_env env, napi_callback_info info);
+
+/* module.c: object[name] = value, for the stats objects. */
+void set_int64(napi_env env, napi_value object, const char *name, int64_t value);

@@ -197,6 +197,7 @@ static struct patch patches[] = {
   { "llama_batch_init", (void *)hooked_batch_init, (void **)&real_batch_init, 0 },
 };
 #define N_PATCHES (sizeof patches / sizeof patches[0])
+#define MAX_SLOTS 4 /* GOT entries per function: one for calls, maybe one for its address */
 
 /* Points the GOT slots of the loaded object whose path ends in `data` at the hooks. */
 static int patch_object(struct dl_phdr_info *info, size_t size, void *data) {
@@ -230,19 +231,26 @@ static int patch_object(struct dl_phdr_info *info, size_t size, void *data) {
   for (size_t p = 0; p < N_PATCHES && self; p++)
     if (patches[p].original) *patches[p].original = dlsym(self, patches[p].name);
   if (self) dlclose(self);
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  /* All or nothing: a create hook without its delete hook would keep records of freed jobs. */
+  void **slots[N_PATCHES][MAX_SLOTS];
+  int found[N_PATCHES] = { 0 };
   for (int t = 0; t < 2; t++) {
     for (size_t i = 0; tables[t] && i < sizes[t] / sizeof(ElfW(Rela)); i++) {
       ElfW(Rela) *r = &tables[t][i];
       const char *name = strtab + symtab[ELF64_R_SYM(r->r_info)].st_name;
-      for (size_t p = 0; p < N_PATCHES; p++) {
-        if (strcmp(name, patches[p].name) != 0) continue;
-        void **slot = (void **)(base + r->r_offset);
-        uintptr_t start = (uintptr_t)slot & ~(page - 1);
-        if (mprotect((void *)start, page, PROT_READ | PROT_WRITE) != 0) continue;
-        *slot = patches[p].hook;
-        patches[p].patched++;
-      }
+      for (size_t p = 0; p < N_PATCHES; p++)
+        if (strcmp(name, patches[p].name) == 0 && found[p] < MAX_SLOTS) slots[p][found[p]++] = (void **)(base + r->r_offset);
+    }
+  }
+  for (size_t p = 0; p < N_PATCHES; p++)
+    if (found[p] == 0 || (patches[p].original && !*patches[p].original)) return 1;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  for (size_t p = 0; p < N_PATCHES; p++) {
+    for (int i = 0; i < found[p]; i++) {
+      uintptr_t start = (uintptr_t)slots[p][i] & ~(page - 1);
+      if (mprotect((void *)start, page, PROT_READ | PROT_WRITE) != 0) continue;
+      *slots[p][i] = patches[p].hook;
+      patches[p].patched++;
     }
   }
   return 1;
@@ -252,7 +260,7 @@ static int patch_object(struct dl_phdr_info *info, size_t size, void *data) {
  * JS: attachInlineWork(enabled, budgetNs?) once node-llama-cpp has loaded its addon; returns whether it
  * is active. budgetNs replaces INLINE_BUDGET_NS until the next call (tests use it to pin either path).
  */
-static napi_value attach(napi_env env, napi_callback_info info) {
+napi_value inline_work_attach(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value args[2], result;
   napi_get_cb_info(env, info, &argc, args, NULL, NULL);
@@ -273,8 +281,8 @@ static napi_value attach(napi_env env, napi_callback_info info) {
       napi_get_boolean(env, false, &result);
       return result;
     }
-    dl_iterate_phdr(patch_object, "/llama-addon.node");
   }
+  if (patches[0].patched == 0) dl_iterate_phdr(patch_object, "/llama-addon.node");
   bool complete = pthread_equal(pthread_self(), js_thread) && real_batch_init != NULL;
   for (size_t p = 0; p < N_PATCHES; p++) complete = complete && patches[p].patched > 0;
   enabled = want && complete;
@@ -282,13 +290,7 @@ static napi_value attach(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static void set_int64(napi_env env, napi_value object, const char *name, int64_t value) {
-  napi_value n;
-  napi_create_int64(env, value, &n);
-  napi_set_named_property(env, object, name, n);
-}
-
-static napi_value stats(napi_env env, napi_callback_info info) {
+napi_value inline_work_stats(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result;
   napi_create_object(env, &result);
@@ -297,12 +299,4 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   set_int64(env, result, "queuedDecodes", queued_decodes);
   set_int64(env, result, "decodeNsPerToken", atomic_load_explicit(&ns_per_token, memory_order_relaxed));
   return result;
-}
-
-void register_inline_work(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "attachInlineWork", NAPI_AUTO_LENGTH, attach, NULL, &fn);
-  napi_set_named_property(env, exports, "attachInlineWork", fn);
-  napi_create_function(env, "inlineWorkStats", NAPI_AUTO_LENGTH, stats, NULL, &fn);
-  napi_set_named_property(env, exports, "inlineWorkStats", fn);
 }
