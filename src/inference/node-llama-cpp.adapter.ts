@@ -98,7 +98,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
     return this.llama;
   }
 
-  /** Counters of the engine hooks, for tests and the bench (undefined where a hook is not active). */
+  /** Counters of the engine hooks, for tests (undefined where a hook is not active). */
   hookStats(): { cpuThreadpool?: CpuThreadpoolStats; inlineWork?: InlineWorkStats } {
     return { cpuThreadpool: this.cpuThreadpool?.stats(), inlineWork: this.inlineWork?.stats() };
   }
