@@ -37,9 +37,9 @@ export interface InlineWork {
  * ggml's polling level for the pool's idle workers: how long (0–100) they spin for the next graph before
  * they sleep (50 ≈ 150 ms here). With inline work (below) 0 measured best through our HTTP API on 2
  * cores (`npm run bench -- --compare --rounds 3`, decode / 4 streams vs llama-server: poll 0 0.89× /
- * 0.86×, poll 1 0.84× / 0.76×, poll 50 0.86× / 0.80×): a worker spinning between tokens holds the core
- * that the event loop's JavaScript and the client would otherwise use, and it burns a core for 150 ms
- * after every request. (Before inline work, with a worker-thread hand-off per token, 50 was better.)
+ * 0.86×, poll 1 0.84× / 0.76×, poll 50 0.82–0.86× / 0.77–0.80×): a worker spinning between tokens
+ * holds the core that the event loop's JavaScript and the client would otherwise use, and it burns a
+ * core for 150 ms after every request. (Before inline work, with a worker-thread hand-off per token, 50 was better.)
  */
 const POLL = 0;
 
