@@ -132,9 +132,14 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
     });
 
     it('sends every job to the threadpool when turned off (inlineWork: false), with the same answer', async () => {
+      // A backend that attached reads the process-wide counters after the other one turned inline work off.
+      const on = backend({ cpuThreadpool: true, inlineWork: true });
+      await (await load(on, dir)).dispose();
+      const before = on.hookStats().inlineWork!;
       const { text, during } = await greet(backend({ cpuThreadpool: true, inlineWork: false }), dir);
       expect(text).toBe(DEMO_GREETING);
       expect(during.inlineWork).toBeUndefined();
+      expect(delta(on.hookStats().inlineWork!, before)).toEqual({ inlinedDecodes: 0, inlinedSamples: 0, queuedDecodes: 0 });
       // Turned back on for whatever else this process runs (the switch is process-wide).
       await greet(backend({ cpuThreadpool: true, inlineWork: true }), dir);
     });
