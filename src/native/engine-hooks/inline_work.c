@@ -283,7 +283,7 @@ napi_value inline_work_attach(napi_env env, napi_callback_info info) {
     }
   }
   if (patches[0].patched == 0) dl_iterate_phdr(patch_object, "/llama-addon.node");
-  bool complete = pthread_equal(pthread_self(), js_thread) && real_batch_init != NULL;
+  bool complete = pthread_equal(pthread_self(), js_thread); /* patched at all implies the originals resolved */
   for (size_t p = 0; p < N_PATCHES; p++) complete = complete && patches[p].patched > 0;
   enabled = want && complete;
   napi_get_boolean(env, enabled, &result);
