@@ -6,7 +6,7 @@ import { ensureDemoModel } from '../demo-model/demo-model.file';
 import { commonPrefixLength, EngineModel, EngineSequence, GenerateOptions } from './engine.port';
 import { GenerationAbortedError } from './inference.errors';
 import { ChatTurn, SamplingOptions } from './inference.types';
-import { NodeLlamaCppBackend } from './node-llama-cpp.adapter';
+import { NodeLlamaCppBackend, tightenJsonNumbers } from './node-llama-cpp.adapter';
 
 const GREEDY: SamplingOptions = { temperature: 0 };
 const HI: ChatTurn[] = [{ role: 'user', text: 'Hi' }];
@@ -143,6 +143,27 @@ describe('NodeLlamaCppBackend with the demo model', () => {
     const { tokens } = await generate(model, model.sequence(0), model.renderChat(HI).tokens, GREEDY, 100, { grammar });
     expect(model.isEndOfGeneration(tokens[tokens.length - 1])).toBe(true);
     expect(JSON.parse(model.detokenize(tokens.slice(0, -1)))).toEqual({ city: '', n: 1 });
+  });
+
+  it('keeps exponents out of integers even when the logits push for them (node-llama-cpp alone writes -9999999999999999E-9999999999999999)', async () => {
+    const grammar = await model.createGrammar({
+      type: 'json_schema',
+      schema: { type: 'object', properties: { n: { type: 'integer' }, x: { type: 'number' } }, required: ['n', 'x'] },
+    });
+    const push = Object.fromEntries(['E', 'e', '-', '9'].flatMap((t) => model.tokenize(t)).map((token) => [token, 30]));
+    const { tokens } = await generate(model, model.sequence(0), model.renderChat(HI).tokens, GREEDY, 100, { grammar, logitBias: push });
+    expect(model.isEndOfGeneration(tokens[tokens.length - 1])).toBe(true);
+    const text = model.detokenize(tokens.slice(0, -1));
+    expect(text).not.toMatch(/[eE]/);
+    expect(Number.isInteger((JSON.parse(text) as { n: number }).n)).toBe(true);
+  });
+
+  it('limits JSON numbers to two-digit exponents, so they cannot overflow to Infinity', async () => {
+    const grammar = await model.createGrammar({ type: 'json_schema', schema: { type: 'object', properties: { x: { type: 'number' } } } });
+    const rules = (grammar as unknown as { grammar: { grammar: string } }).grammar.grammar.split('\n');
+    expect(rules).toContain('fractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,2})?');
+    expect(tightenJsonNumbers('root ::= "a"')).toBe('root ::= "a"');
+    expect(() => tightenJsonNumbers('integer-number-rule ::= [0-9]+ [eE] [0-9]+')).toThrow(/Unexpected integer-number-rule/);
   });
 
   it('chooses among fixed texts under a one-of grammar', async () => {

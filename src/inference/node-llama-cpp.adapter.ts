@@ -264,7 +264,7 @@ class NodeLlamaCppModel implements EngineModel {
   async createGrammar(spec: GrammarSpec): Promise<EngineGrammar> {
     const grammar =
       spec.type === 'json_schema'
-        ? await this.llama.createGrammarForJsonSchema(spec.schema as never)
+        ? await this.llama.createGrammar({ grammar: tightenJsonNumbers((await this.llama.createGrammarForJsonSchema(spec.schema as never)).grammar) })
         : await this.llama.createGrammar({ grammar: `root ::= ${spec.texts.map((t) => JSON.stringify(t)).join(' | ')}` });
     return new NodeLlamaCppGrammar(grammar);
   }
@@ -396,6 +396,26 @@ function withSpecialTokens(model: NodeLlamaCpp.LlamaModel, tokens: readonly numb
   if (begin !== null && result[0] !== begin) result.unshift(begin);
   if (end !== null && result[result.length - 1] !== end) result.push(end);
   return result;
+}
+
+/**
+ * node-llama-cpp 3.21.1's JSON-schema grammars let an integer carry any exponent (`5E-77`, which is
+ * not an integer) and a number an exponent of up to 16 digits (`1E9999` parses to Infinity, which
+ * JSON Schema's `number` excludes); sampling hit both. Integers get no exponent, numbers one of at
+ * most two digits. Throws if the rules are not found, so an upgrade cannot quietly undo this.
+ */
+export function tightenJsonNumbers(grammar: string): string {
+  const exponent = ' ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?';
+  const rules = grammar.split('\n');
+  const rewrite = (name: string, replace: (body: string) => string) => {
+    const at = rules.findIndex((r) => r.startsWith(`${name} ::= `));
+    if (at < 0) return;
+    if (!rules[at].endsWith(exponent)) throw new Error(`Unexpected ${name} in the JSON-schema grammar: ${rules[at]}`);
+    rules[at] = replace(rules[at].slice(0, -exponent.length));
+  };
+  rewrite('integer-number-rule', (body) => body);
+  rewrite('fractional-number-rule', (body) => `${body} ([eE] [-+]? [0-9]{1,2})?`);
+  return rules.join('\n');
 }
 
 class NodeLlamaCppGrammar implements EngineGrammar {
