@@ -70,7 +70,7 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
   });
 
   it('is built by npm install and loads', () => {
-    expect(loadCpuThreadpool(true)?.stats()).toEqual({ livePools: expect.any(Number), poolsCreated: expect.any(Number) });
+    expect(loadCpuThreadpool(true)?.stats()).toEqual({ livePools: expect.any(Number), poolsCreated: expect.any(Number), graphsComputed: expect.any(Number) });
   });
 
   describe('CPU threadpool', () => {
@@ -116,9 +116,11 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
       const b = backend({ cpuThreadpool: true, inlineWork: true });
       const model = await load(b, dir, 4);
       try {
-        const before = b.hookStats().inlineWork!;
-        const texts = await Promise.all([0, 1, 2, 3].map((i) => answer(model, i)));
-        const counted = delta(b.hookStats().inlineWork!, before);
+        const before = b.hookStats();
+        // Started last sequence first, so the batches are queued in the order 3, 2, 1, 0.
+        const texts = await Promise.all([3, 2, 1, 0].map((i) => answer(model, i)));
+        const after = b.hookStats();
+        const counted = delta(after.inlineWork!, before.inlineWork!);
         expect(texts).toEqual([DEMO_GREETING, DEMO_GREETING, DEMO_GREETING, DEMO_GREETING]);
         const samples = counted.inlinedSamples;
         const decodes = counted.inlinedDecodes + counted.queuedDecodes;
@@ -126,6 +128,9 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
         // plus the prompts' (measured: 40 samples, 11 decodes; batches of three would take ~14).
         expect(samples).toBeGreaterThanOrEqual(4 * 8);
         expect(decodes).toBeLessThanOrEqual(samples / 4 + 2);
+        // And each batch is one graph: in queued order, llama.cpp would split every one into four.
+        const graphs = after.cpuThreadpool!.graphsComputed - before.cpuThreadpool!.graphsComputed;
+        expect(graphs).toBeLessThanOrEqual(decodes + 1);
       } finally {
         await model.dispose();
       }

@@ -15,6 +15,8 @@ interface EngineHooksAddon {
 export interface CpuThreadpoolStats {
   livePools: number;
   poolsCreated: number;
+  /** Graphs llama.cpp computed on the CPU, process-wide: one per ubatch. */
+  graphsComputed: number;
 }
 
 export interface InlineWorkStats {

@@ -146,8 +146,10 @@ export class NodeLlamaCppBackend implements EngineBackend {
         await loaded.embeddingContext();
         return loaded;
       }
-      const context = await model.createContext({
+      let context: NodeLlamaCpp.LlamaContext | undefined;
+      context = await model.createContext({
         sequences: spec.sequences,
+        batching: { itemPrioritizationStrategy: inSequenceOrder(() => context) },
         contextSize: spec.contextSize ?? { max: Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT) },
         threads,
         // On the CPU, as llama-server does: flash attention wherever the model supports it (with several
@@ -171,6 +173,38 @@ export class NodeLlamaCppBackend implements EngineBackend {
   private resolve(m: Module, spec: ModelLoadSpec): Promise<string> {
     return m.resolveModelFile(spec.source, { directory: spec.downloadDir, cli: true, signal: spec.signal });
   }
+}
+
+/**
+ * node-llama-cpp gives each sequence its own KV stream, and llama.cpp then splits a batch into one
+ * ubatch (one graph) per run of consecutive, increasing sequence ids (`split_equal`, sequential). It
+ * fills a batch in the order the sequences queued their tokens, which follows the order requests came
+ * in and took sequences: four streams on sequences 3, 2, 1, 0 were four graphs of one token each per
+ * step, where 0, 1, 2, 3 is one graph of four (in-process, bench model, 4 streams: ~470 vs ~740 tok/s;
+ * llama-server fills its batches in slot order). This strategy puts the batch in sequence-id order and
+ * shares it out like node-llama-cpp's default ("maximumParallelism"): an equal share each, then the
+ * rest in order. The queue that `items` mirrors one to one is node-llama-cpp's internal `_queuedDecodes`
+ * (3.21.1, pinned); without it the order stays as queued.
+ */
+function inSequenceOrder(context: () => NodeLlamaCpp.LlamaContext | undefined): NodeLlamaCpp.CustomBatchingPrioritizationStrategy {
+  return ({ items, size }) => {
+    const queued = (context() as unknown as { _queuedDecodes?: { sequenceId: number }[] } | undefined)?._queuedDecodes;
+    const ids = queued?.length === items.length ? queued.map((q) => q.sequenceId) : items.map((_, i) => i);
+    const order = items.map((item, i) => ({ item, id: ids[i] })).sort((a, b) => a.id - b.id);
+    let left = size;
+    const share = Math.max(1, Math.floor(size / items.length));
+    const batch = order.map(({ item }) => {
+      const processAmount = Math.min(item.tokens.length, share, left);
+      left -= processAmount;
+      return { item, processAmount };
+    });
+    for (const entry of batch) {
+      const more = Math.min(entry.item.tokens.length - entry.processAmount, left);
+      entry.processAmount += more;
+      left -= more;
+    }
+    return batch.filter((entry) => entry.processAmount > 0);
+  };
 }
 
 /** Batches of at least this many tokens (prompts) are computed with every core (measured break-even: 32-64 tokens). */

@@ -208,6 +208,15 @@ describe('SequencePool', () => {
     expect(indexOf(await pool.acquire([8, 8, 1], signal()))).toBe(indexOf(a));
   });
 
+  it('breaks ties by the lowest index, whatever order sequences were released in (busy ones stay consecutive)', async () => {
+    const pool = new SequencePool('m', new FakeModel(4), 4);
+    const leases = await Promise.all([0, 1, 2, 3].map(() => pool.acquire([], signal())));
+    for (const at of [3, 1, 2, 0]) leases[at].release();
+    const again = [];
+    for (let i = 0; i < 4; i++) again.push(indexOf(await pool.acquire([], signal())));
+    expect(again).toEqual([0, 1, 2, 3]);
+  });
+
   it('ignores a second release of the same lease', async () => {
     const pool = new SequencePool('m', new FakeModel(1), 4);
     const first = await pool.acquire([], signal());

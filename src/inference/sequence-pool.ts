@@ -90,6 +90,8 @@ export class SequencePool {
    * The free sequence that reuses the most of its cache for this prompt, counting the cached tokens
    * it would have to throw away against it: a new conversation that shares only the chat template's
    * first tokens with another one's cache takes an empty sequence rather than destroying that cache.
+   * Ties go to the lowest index, so busy sequences stay consecutive: llama.cpp computes a batch of
+   * sequences 0, 1, 2 as one graph, but 0, 1, 3 as two (see the adapter's `inSequenceOrder`).
    */
   private takeBest(prompt: readonly number[]): number {
     let best = 0;
@@ -98,7 +100,7 @@ export class SequencePool {
       const cached = this.model.sequence(index).cachedTokens;
       const shared = commonPrefixLength(cached, prompt);
       const score = shared - (cached.length - shared);
-      if (score > bestScore) {
+      if (score > bestScore || (score === bestScore && index < this.free[best])) {
         bestScore = score;
         best = at;
       }

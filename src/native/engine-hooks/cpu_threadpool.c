@@ -9,7 +9,8 @@
  * creation. Loaded RTLD_GLOBAL before node-llama-cpp's addon, this library's definition of that
  * function comes first in the dynamic linker's lookup and hands back two wrappers for the CPU backend:
  *   - set_n_threads(backend, n): creates (or grows) one pool for the backend and attaches it;
- *   - set_threadpool(backend, NULL): attaches the backend's pool instead of "none".
+ *   - set_threadpool(backend, NULL): attaches the backend's pool instead of "none" (called before
+ *     every graph, so it also counts the graphs computed).
  * `ggml_backend_free` is wrapped to free a backend's pool after the backend. Everything else goes
  * to the real functions unchanged. Only pointers and ints cross the wrappers; the one struct used,
  * ggml_threadpool_params, is ggml's public one (ggml.h of the llama.cpp that node-llama-cpp 3.21.1 bundles).
@@ -64,6 +65,8 @@ static struct pool {
   int n_threads;
 } pools[MAX_POOLS];
 static int64_t pools_created;
+/* llama.cpp attaches the threadpool before every graph it computes: one per ubatch (for tests). */
+static int64_t graphs_computed;
 
 /* ggml-base is loaded (by node-llama-cpp's addon, privately) before any of these are called. */
 static bool resolve_base(void) {
@@ -108,6 +111,7 @@ static void hooked_set_n_threads(void *backend, int n_threads) {
 }
 
 static void hooked_set_threadpool(void *backend, void *threadpool) {
+  __atomic_fetch_add(&graphs_computed, 1, __ATOMIC_RELAXED);
   if (!threadpool) {
     pthread_mutex_lock(&lock);
     struct pool *pool = find(backend);
@@ -178,5 +182,6 @@ napi_value cpu_threadpool_stats(napi_env env, napi_callback_info info) {
   napi_create_object(env, &result);
   set_int64(env, result, "livePools", live);
   set_int64(env, result, "poolsCreated", created);
+  set_int64(env, result, "graphsComputed", __atomic_load_n(&graphs_computed, __ATOMIC_RELAXED));
   return result;
 }
