@@ -146,8 +146,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
         await loaded.embeddingContext();
         return loaded;
       }
-      let context: NodeLlamaCpp.LlamaContext | undefined;
-      context = await model.createContext({
+      const context: NodeLlamaCpp.LlamaContext = await model.createContext({
         sequences: spec.sequences,
         batching: { itemPrioritizationStrategy: inSequenceOrder(() => context) },
         contextSize: spec.contextSize ?? { max: Math.min(model.trainContextSize, DEFAULT_MAX_CONTEXT) },
