@@ -6,7 +6,7 @@ import { ensureDemoModel } from '../demo-model/demo-model.file';
 import { commonPrefixLength, EngineModel, EngineSequence, GenerateOptions } from './engine.port';
 import { GenerationAbortedError } from './inference.errors';
 import { ChatTurn, SamplingOptions } from './inference.types';
-import { NodeLlamaCppBackend, tightenJsonNumbers } from './node-llama-cpp.adapter';
+import { NodeLlamaCppBackend, tightenJsonSchemaGrammar } from './node-llama-cpp.adapter';
 
 const GREEDY: SamplingOptions = { temperature: 0 };
 const HI: ChatTurn[] = [{ role: 'user', text: 'Hi' }];
@@ -162,8 +162,36 @@ describe('NodeLlamaCppBackend with the demo model', () => {
     const grammar = await model.createGrammar({ type: 'json_schema', schema: { type: 'object', properties: { x: { type: 'number' } } } });
     const rules = (grammar as unknown as { grammar: { grammar: string } }).grammar.grammar.split('\n');
     expect(rules).toContain('fractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,2})?');
-    expect(tightenJsonNumbers('root ::= "a"')).toBe('root ::= "a"');
-    expect(() => tightenJsonNumbers('integer-number-rule ::= [0-9]+ [eE] [0-9]+')).toThrow(/Unexpected integer-number-rule/);
+    expect(tightenJsonSchemaGrammar('root ::= "a"')).toBe('root ::= "a"');
+    expect(() => tightenJsonSchemaGrammar('integer-number-rule ::= [0-9]+ [eE] [0-9]+')).toThrow(/Unexpected integer-number-rule/);
+    expect(() => tightenJsonSchemaGrammar('root ::= [0-9]{4} "-" [0-9]{2} "-" [0-9]{2}')).toThrow(/Unexpected date/);
+  });
+
+  it('generates calendar dates only for format "date", even when the logits push for November 31st', async () => {
+    const grammar = await model.createGrammar({
+      type: 'json_schema',
+      schema: { type: 'object', properties: { d: { type: 'string', format: 'date' } }, required: ['d'] },
+    });
+    // "3" before "1" before "0": node-llama-cpp's own rule then writes 3333-11-31
+    const push = Object.fromEntries(['3', '1', '0'].flatMap((t) => model.tokenize(t)).map((token, i) => [token, 90 - 30 * i]));
+    const { tokens } = await generate(model, model.sequence(0), model.renderChat(HI).tokens, GREEDY, 100, { grammar, logitBias: push });
+    const { d } = JSON.parse(model.detokenize(tokens.slice(0, -1))) as { d: string };
+    expect(d).toBe('3333-11-30');
+    expect(new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10)).toBe(d);
+  });
+
+  it('allows February 29th in exactly the leap years 0000-9999, in dates and date-times', async () => {
+    const grammar = await model.createGrammar({ type: 'json_schema', schema: { type: 'string', format: 'date-time' } });
+    const rules = (grammar as unknown as { grammar: { grammar: string } }).grammar.grammar.split('\n');
+    const leap = rules.find((r) => r.startsWith('leap-year-rule ::= '))!;
+    const alternatives = leap.slice('leap-year-rule ::= '.length);
+    // the rule, as a regular expression over years
+    const regex = new RegExp(`^(${alternatives.replace(/"/g, '').replace(/\] \[/g, '][').replace(/ \(/g, '(').replace(/\) /g, ')').replace(/ /g, '')})$`);
+    const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const wrong = Array.from({ length: 10000 }, (_, year) => year).filter((year) => regex.test(String(year).padStart(4, '0')) !== isLeap(year));
+    expect(wrong).toEqual([]);
+    expect(regex.test('2024')).toBe(true);
+    expect(rules[0]).toMatch(/^root ::= "\\"" calendar-date-rule "T" /);
   });
 
   it('chooses among fixed texts under a one-of grammar', async () => {

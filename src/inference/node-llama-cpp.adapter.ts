@@ -297,7 +297,7 @@ class NodeLlamaCppModel implements EngineModel {
   async createGrammar(spec: GrammarSpec): Promise<EngineGrammar> {
     const grammar =
       spec.type === 'json_schema'
-        ? await this.llama.createGrammar({ grammar: tightenJsonNumbers((await this.llama.createGrammarForJsonSchema(spec.schema as never)).grammar) })
+        ? await this.llama.createGrammar({ grammar: tightenJsonSchemaGrammar((await this.llama.createGrammarForJsonSchema(spec.schema as never)).grammar) })
         : await this.llama.createGrammar({ grammar: `root ::= ${spec.texts.map((t) => JSON.stringify(t)).join(' | ')}` });
     return new NodeLlamaCppGrammar(grammar);
   }
@@ -431,13 +431,27 @@ function withSpecialTokens(model: NodeLlamaCpp.LlamaModel, tokens: readonly numb
   return result;
 }
 
+/** node-llama-cpp's day of any month: 01–31. */
+const ANY_DAY = '[0-9]{4} "-" ("0" [1-9] | "1" [012]) "-" ("0" [1-9] | [12] [0-9] | "3" [01])';
+
+/** A calendar date: 30-day months end on the 30th, February on the 28th, or the 29th in leap years. */
+const CALENDAR_DATE_RULES = [
+  'calendar-date-rule ::= [0-9]{4} "-" (("0" [13578] | "1" [02]) "-" (day-29-rule | "30" | "31") | ("0" [469] | "11") "-" (day-29-rule | "30") | "02-" day-28-rule) | leap-year-rule "-02-29"',
+  'day-28-rule ::= "0" [1-9] | "1" [0-9] | "2" [0-8]',
+  'day-29-rule ::= day-28-rule | "29"',
+  // divisible by 4, and centuries only when divisible by 400
+  'leap-year-rule ::= [0-9] [0-9] ("0" [48] | [2468] [048] | [13579] [26]) | ("0" [048] | [2468] [048] | [13579] [26]) "00"',
+];
+
 /**
- * node-llama-cpp 3.21.1's JSON-schema grammars let an integer carry any exponent (`5E-77`, which is
- * not an integer) and a number an exponent of up to 16 digits (`1E9999` parses to Infinity, which
- * JSON Schema's `number` excludes); sampling hit both. Integers get no exponent, numbers one of at
- * most two digits. Throws if the rules are not found, so an upgrade cannot quietly undo this.
+ * Closes holes in node-llama-cpp 3.21.1's JSON-schema grammars that sampling hit or can hit:
+ * - an `integer` could carry any exponent (`5E-77`, not an integer): now none;
+ * - a `number`'s exponent could have 16 digits (`1E9999` parses to Infinity, which JSON Schema's
+ *   `number` excludes): now at most two;
+ * - `format: "date"` / `"date-time"` allowed the 31st of every month (`2023-02-31`): now calendar dates.
+ * Throws if a rule is not as expected, so an upgrade cannot quietly undo this.
  */
-export function tightenJsonNumbers(grammar: string): string {
+export function tightenJsonSchemaGrammar(grammar: string): string {
   const exponent = ' ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?';
   const rules = grammar.split('\n');
   const rewrite = (name: string, replace: (body: string) => string) => {
@@ -448,7 +462,13 @@ export function tightenJsonNumbers(grammar: string): string {
   };
   rewrite('integer-number-rule', (body) => body);
   rewrite('fractional-number-rule', (body) => `${body} ([eE] [-+]? [0-9]{1,2})?`);
-  return rules.join('\n');
+  // A date is written out where it is used (a rule of its own, or inside the root rule).
+  const dated = rules.join('\n').split(ANY_DAY);
+  if (dated.length === 1) {
+    if (grammar.includes('[0-9]{4} "-"')) throw new Error(`Unexpected date in the JSON-schema grammar: ${grammar}`);
+    return rules.join('\n');
+  }
+  return [dated.join('calendar-date-rule'), ...CALENDAR_DATE_RULES].join('\n');
 }
 
 class NodeLlamaCppGrammar implements EngineGrammar {
