@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CONTEXT_LENGTH, DEMO_COUNTING, DEMO_GREETING } from '../demo-model/demo-model';
 import { ensureDemoModel } from '../demo-model/demo-model.file';
-import { commonPrefixLength, EngineModel, EngineSequence, GenerateOptions } from './engine.port';
+import { commonPrefixLength, EngineGrammar, EngineModel, EngineSequence, GenerateOptions } from './engine.port';
 import { GenerationAbortedError } from './inference.errors';
 import { ChatTurn, SamplingOptions } from './inference.types';
 import { NodeLlamaCppBackend, tightenJsonSchemaGrammar } from './node-llama-cpp.adapter';
@@ -22,6 +22,9 @@ async function generate(model: EngineModel, sequence: EngineSequence, prompt: nu
   }
   return { reusedTokens: generation.reusedTokens, tokens };
 }
+
+/** The GBNF rules of a grammar the adapter made (its node-llama-cpp grammar's text, one rule a line). */
+const grammarRules = (grammar: EngineGrammar) => (grammar as unknown as { grammar: { grammar: string } }).grammar.grammar.split('\n');
 
 describe('NodeLlamaCppBackend with the demo model', () => {
   let dir: string;
@@ -160,7 +163,7 @@ describe('NodeLlamaCppBackend with the demo model', () => {
 
   it('limits JSON numbers to two-digit exponents, so they cannot overflow to Infinity', async () => {
     const grammar = await model.createGrammar({ type: 'json_schema', schema: { type: 'object', properties: { x: { type: 'number' } } } });
-    const rules = (grammar as unknown as { grammar: { grammar: string } }).grammar.grammar.split('\n');
+    const rules = grammarRules(grammar);
     expect(rules).toContain('fractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,2})?');
     expect(tightenJsonSchemaGrammar('root ::= "a"')).toBe('root ::= "a"');
     expect(() => tightenJsonSchemaGrammar('integer-number-rule ::= [0-9]+ [eE] [0-9]+')).toThrow(/Unexpected integer-number-rule/);
@@ -182,7 +185,7 @@ describe('NodeLlamaCppBackend with the demo model', () => {
 
   it('allows February 29th in exactly the leap years 0000-9999, in dates and date-times', async () => {
     const grammar = await model.createGrammar({ type: 'json_schema', schema: { type: 'string', format: 'date-time' } });
-    const rules = (grammar as unknown as { grammar: { grammar: string } }).grammar.grammar.split('\n');
+    const rules = grammarRules(grammar);
     const leap = rules.find((r) => r.startsWith('leap-year-rule ::= '))!;
     const alternatives = leap.slice('leap-year-rule ::= '.length);
     // the rule, as a regular expression over years

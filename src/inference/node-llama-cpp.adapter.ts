@@ -462,13 +462,13 @@ export function tightenJsonSchemaGrammar(grammar: string): string {
   };
   rewrite('integer-number-rule', (body) => body);
   rewrite('fractional-number-rule', (body) => `${body} ([eE] [-+]? [0-9]{1,2})?`);
+  const tightened = rules.join('\n');
   // A date is written out where it is used (a rule of its own, or inside the root rule).
-  const dated = rules.join('\n').split(ANY_DAY);
-  if (dated.length === 1) {
-    if (grammar.includes('[0-9]{4} "-"')) throw new Error(`Unexpected date in the JSON-schema grammar: ${grammar}`);
-    return rules.join('\n');
+  if (!tightened.includes(ANY_DAY)) {
+    if (tightened.includes('[0-9]{4} "-"')) throw new Error(`Unexpected date in the JSON-schema grammar: ${grammar}`);
+    return tightened;
   }
-  return [dated.join('calendar-date-rule'), ...CALENDAR_DATE_RULES].join('\n');
+  return [tightened.split(ANY_DAY).join('calendar-date-rule'), ...CALENDAR_DATE_RULES].join('\n');
 }
 
 class NodeLlamaCppGrammar implements EngineGrammar {
