@@ -14,7 +14,7 @@ import { generateInProcess } from './in-process';
 import { ensureLlamaServer, startLlamaServer } from './llama-server';
 import { measurePromptCache } from './prompt-cache';
 import { BenchSamples, formatTable, summarize } from './report';
-import { BenchServer, startServer } from './server';
+import { BenchServer, EngineSettings, startServer } from './server';
 import { streamChat } from './sse-client';
 
 const CONCURRENCY = [1, 4, 8];
@@ -40,11 +40,12 @@ interface Options {
   llamaServerThreads?: number;
   cpuThreadpool: boolean;
   inlineWork: boolean;
+  soloDecode: boolean;
 }
 
-/** The engine hooks' settings (config keys of the same names) for llamanest's side. */
-function hookSettings(opts: Options): { cpuThreadpool: boolean; inlineWork: boolean } {
-  return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork };
+/** The engine settings for llamanest's side. */
+function hookSettings(opts: Options): EngineSettings {
+  return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork, soloDecode: opts.soloDecode };
 }
 
 function positive(value: string): number {
@@ -128,7 +129,7 @@ async function compare(opts: Options): Promise<void> {
       sequences: opts.parallel,
       cpus: cpus().length,
       llamaServerThreads: threads,
-      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}`,
+      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}${opts.soloDecode ? '' : ', no solo decode'}`,
     };
     const results = summarizeComparison(setup, samples);
     mkdirSync(dirname(resolve(opts.chart)), { recursive: true });
@@ -158,6 +159,7 @@ new Command()
   .option('--llama-server-threads <n>', 'with --compare: -t/-tb for llama-server (default: one per core)', positive)
   .option('--no-cpu-threadpool', 'llamanest without its persistent CPU threadpool (config cpuThreadpool: false), to measure what it brings')
   .option('--no-inline-work', 'llamanest with every decode and sampling job on worker threads (config inlineWork: false), to measure what inline work brings')
+  .option('--no-solo-decode', "llamanest with every token through node-llama-cpp's batch dispatcher (config soloDecode: false), to measure what solo decoding brings")
   .option('--chart <file>', 'with --compare: where to write the SVG chart', 'docs/bench-compare.svg')
   .action(bench)
   .parseAsync()

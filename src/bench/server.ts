@@ -4,6 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../config/config.schema';
+
+/** The engine settings the bench can turn off (config keys of the same names). */
+export type EngineSettings = Pick<AppConfig, 'cpuThreadpool' | 'inlineWork' | 'soloDecode'>;
 
 export interface BenchServer {
   baseUrl: string;
@@ -18,7 +22,7 @@ export interface BenchServer {
 export async function startServer(
   model: { id: string; path: string; parallel: number; contextSize?: number; threads?: number },
   dir: string,
-  settings: { cpuThreadpool: boolean; inlineWork: boolean },
+  settings: EngineSettings,
 ): Promise<BenchServer> {
   const config = join(dir, 'bench-config.yaml');
   writeFileSync(config, JSON.stringify({ dataDir: dir, preload: true, logLevel: 'warn', models: [model], ...settings })); // JSON is YAML

@@ -55,6 +55,7 @@ describe('loadConfig', () => {
         metrics: true,
         cpuThreadpool: true,
         inlineWork: true,
+        soloDecode: true,
         logFormat: 'auto',
         logLevel: 'info',
         tls: { selfSigned: false },
@@ -270,6 +271,11 @@ models:
     it('turns inline work off from the file or LLAMANEST_INLINE_WORK, and rejects a non-boolean', () => {
       expect(loadConfig({}, { LLAMANEST_INLINE_WORK: 'false' }).inlineWork).toBe(false);
       expect(configError(() => loadConfig({}, { LLAMANEST_INLINE_WORK: 'maybe' })).message).toContain('LLAMANEST_INLINE_WORK');
+    });
+
+    it('turns solo decoding off from LLAMANEST_SOLO_DECODE, and rejects a non-boolean', () => {
+      expect(loadConfig({}, { LLAMANEST_SOLO_DECODE: 'false' }).soloDecode).toBe(false);
+      expect(configError(() => loadConfig({}, { LLAMANEST_SOLO_DECODE: 'maybe' })).message).toContain('LLAMANEST_SOLO_DECODE');
     });
 
     it('rejects malformed durations, sizes and metrics switches, naming the setting', () => {

@@ -113,6 +113,12 @@ export const configSchema = z
      * Off only to compare or to rule it out.
      */
     inlineWork: z.boolean().default(true),
+    /**
+     * Every backend: a stream that is alone in its context decodes each token with the engine's calls
+     * directly, not through node-llama-cpp's batch dispatcher (concurrent streams still share a batch).
+     * Off only to compare or to rule it out.
+     */
+    soloDecode: z.boolean().default(true),
     /** Serve `GET /metrics` (Prometheus format, API key needed when keys are configured); false answers 404. */
     metrics: z.boolean().default(true),
     /** Log format: JSON lines, human-readable, or `auto` (human-readable on a terminal, JSON otherwise). */
@@ -182,6 +188,7 @@ export interface AppConfig {
   memoryBudget?: number;
   cpuThreadpool: boolean;
   inlineWork: boolean;
+  soloDecode: boolean;
   metrics: boolean;
   logFormat: 'auto' | 'json' | 'pretty';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';

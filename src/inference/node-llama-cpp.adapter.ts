@@ -25,6 +25,7 @@ import { attachInlineWork, CpuThreadpool, CpuThreadpoolStats, InlineWork, Inline
 import { abortError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
 import { pieceOf } from './token-piece';
+import { LoopToken, tokenLoop, tokenLoopSupported, WithLock } from './node-llama-cpp.token-loop';
 
 type Module = typeof NodeLlamaCpp;
 
@@ -33,6 +34,13 @@ let modulePromise: Promise<Module> | undefined;
 function loadModule(): Promise<Module> {
   modulePromise ??= import('node-llama-cpp');
   return modulePromise;
+}
+
+/** node-llama-cpp's context lock is lifecycle-utils' `withLock` (ESM too; one instance, deduplicated by npm). */
+let withLockPromise: Promise<WithLock> | undefined;
+function loadWithLock(): Promise<WithLock> {
+  withLockPromise ??= import('lifecycle-utils').then((m) => m.withLock as WithLock);
+  return withLockPromise;
 }
 
 const DEFAULT_MAX_CONTEXT = 8192;
@@ -76,7 +84,7 @@ export class NodeLlamaCppBackend implements EngineBackend {
   private cpuThreadpool?: CpuThreadpool;
   private inlineWork?: InlineWork;
 
-  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool' | 'inlineWork'>) {}
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool' | 'inlineWork' | 'soloDecode'>) {}
 
   private getLlama(): Promise<NodeLlamaCpp.Llama> {
     if (!this.llama) {
@@ -157,7 +165,8 @@ export class NodeLlamaCppBackend implements EngineBackend {
         createSignal: spec.signal,
       });
       if (cpuCores !== undefined && !this.cpuThreadpool) threadsPerBatch(context, cpuCores);
-      return new NodeLlamaCppModel(m, llama, model, context, { contextSize: context.contextSize, threads });
+      const solo = (this.config?.soloDecode ?? true) ? await loadWithLock() : undefined;
+      return new NodeLlamaCppModel(m, llama, model, context, { contextSize: context.contextSize, threads }, solo);
     } catch (error) {
       await model.dispose();
       throw error;
@@ -256,10 +265,13 @@ class NodeLlamaCppModel implements EngineModel {
     private readonly model: NodeLlamaCpp.LlamaModel,
     private readonly context: NodeLlamaCpp.LlamaContext | undefined,
     private readonly embeddingSpec: EmbeddingContextSpec,
+    /** With solo decoding: the lock node-llama-cpp's dispatcher takes (see node-llama-cpp.token-loop.ts). */
+    withLock?: WithLock,
   ) {
     // The GGUF's own chat template when it has one, otherwise a sensible general format.
     this.chatWrapper = m.resolveChatWrapper(model);
-    this.sequences = Array.from({ length: context?.totalSequences ?? 0 }, () => new NodeLlamaCppSequence(m, model, context!.getSequence()));
+    const generating = { count: 0 };
+    this.sequences = Array.from({ length: context?.totalSequences ?? 0 }, () => new NodeLlamaCppSequence(m, model, context!.getSequence(), generating, withLock));
   }
 
   functionCallSyntax(): FunctionCallSyntax {
@@ -482,6 +494,9 @@ class NodeLlamaCppSequence implements EngineSequence {
     private readonly m: Module,
     private readonly model: NodeLlamaCpp.LlamaModel,
     private readonly sequence: NodeLlamaCpp.LlamaContextSequence,
+    /** Generations running on this sequence's context. */
+    private readonly generating: { count: number },
+    private readonly withLock?: WithLock,
   ) {}
 
   get cachedTokens(): readonly number[] {
@@ -506,26 +521,28 @@ class NodeLlamaCppSequence implements EngineSequence {
 
   private async *sample(lastPromptToken: number, options: GenerateOptions): AsyncGenerator<GeneratedToken, void, void> {
     const generated: number[] = [];
-    const evaluateOptions = this.evaluateOptions(options, generated);
-    const first = [lastPromptToken as NodeLlamaCpp.Token];
-    if (!options.logprobs) {
-      for await (const token of this.sequence.evaluate(first, evaluateOptions)) {
-        generated.push(token);
-        yield { token };
+    const evaluate = this.evaluateOptions(options, generated);
+    const top = options.logprobs?.top ?? 0;
+    const metadata: TokenLoopMetadata = options.logprobs ? { confidence: true, probabilities: top > 0 } : undefined;
+    this.generating.count++;
+    try {
+      for await (const output of this.tokens(lastPromptToken, evaluate, metadata)) {
+        generated.push(output.token);
+        if (!metadata) yield { token: output.token };
+        else yield { token: output.token, logprob: Math.log(output.confidence!), top: output.probabilities && topEntries(output.probabilities, top) };
       }
-      return;
+    } finally {
+      this.generating.count--;
     }
-    const top = options.logprobs.top;
-    const metadata = { confidence: true, probabilities: top > 0 } as const;
-    for await (const output of this.sequence.evaluateWithMetadata(first, metadata, evaluateOptions)) {
-      generated.push(output.token);
-      const probabilities = (output as { probabilities?: Map<NodeLlamaCpp.Token, number> }).probabilities;
-      yield {
-        token: output.token,
-        logprob: Math.log(output.confidence),
-        top: probabilities ? topEntries(probabilities, top) : undefined,
-      };
+  }
+
+  /** Our token loop (a stream alone skips the batch dispatcher), or node-llama-cpp's own. */
+  private tokens(first: number, evaluate: NodeLlamaCpp.SequenceEvaluateOptions, metadata: TokenLoopMetadata): AsyncIterable<LoopToken> {
+    if (this.withLock && tokenLoopSupported(this.sequence)) {
+      return tokenLoop(this.sequence, first, { evaluate, metadata, withLock: this.withLock, alone: () => this.generating.count === 1 });
     }
+    const tokens = [first as NodeLlamaCpp.Token];
+    return metadata ? this.sequence.evaluateWithMetadata(tokens, metadata, evaluate) : mapTokens(this.sequence.evaluate(tokens, evaluate));
   }
 
   private evaluateOptions(options: GenerateOptions, generated: number[]): NodeLlamaCpp.SequenceEvaluateOptions {
@@ -560,8 +577,14 @@ class NodeLlamaCppSequence implements EngineSequence {
   }
 }
 
+type TokenLoopMetadata = { confidence: true; probabilities: boolean } | undefined;
+
+async function* mapTokens(tokens: AsyncIterable<NodeLlamaCpp.Token>): AsyncGenerator<LoopToken> {
+  for await (const token of tokens) yield { token };
+}
+
 /** The `count` likeliest tokens of a distribution, as log probabilities. */
-function topEntries(probabilities: Map<NodeLlamaCpp.Token, number>, count: number): { token: number; logprob: number }[] {
+function topEntries(probabilities: Map<number, number>, count: number): { token: number; logprob: number }[] {
   return [...probabilities]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
