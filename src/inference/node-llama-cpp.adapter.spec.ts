@@ -132,6 +132,14 @@ describe('NodeLlamaCppBackend with the demo model', () => {
     expect(await text(3)).toBe(await text(3));
   });
 
+  it('draws differently for every unseeded generation, even within one second', async () => {
+    const prompt = model.renderChat(HI).tokens;
+    const outputs = new Set<string>();
+    for (let i = 0; i < 12; i++) outputs.add(model.detokenize((await generate(model, model.sequence(1), prompt, { temperature: 1 })).tokens.slice(0, -1)));
+    // Both branches (53/47) in 12 draws: all alike by chance with probability ~0.0005.
+    expect(outputs).toEqual(new Set([DEMO_GREETING, 'Hello! I am the llamanest demo bot.']));
+  });
+
   it('rejects with GenerationAbortedError when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();

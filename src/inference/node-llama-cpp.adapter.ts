@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type * as NodeLlamaCpp from 'node-llama-cpp' with { 'resolution-mode': 'import' };
+import { randomInt } from 'node:crypto';
 import { cpus } from 'node:os';
 import {
   commonPrefixLength,
@@ -558,7 +559,9 @@ class NodeLlamaCppSequence implements EngineSequence {
       topK: sampling.topK,
       topP: sampling.topP,
       minP: sampling.minP,
-      seed: sampling.seed,
+      // node-llama-cpp's default seed is the current second: unseeded generations started in the same
+      // second (the choices of one request) would all draw the same numbers.
+      seed: sampling.seed ?? randomInt(2 ** 32),
       yieldEogToken: true,
       tokenBias,
       grammarEvaluationState: grammar
