@@ -44,7 +44,7 @@ interface Options {
 }
 
 /** The engine settings for llamanest's side. */
-function hookSettings(opts: Options): EngineSettings {
+function engineSettings(opts: Options): EngineSettings {
   return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork, soloDecode: opts.soloDecode };
 }
 
@@ -57,13 +57,13 @@ function positive(value: string): number {
 async function bench(opts: Options): Promise<void> {
   if (opts.compare) return compare(opts);
   const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
-  const backend = new NodeLlamaCppBackend(hookSettings(opts));
+  const backend = new NodeLlamaCppBackend(engineSettings(opts));
   let server: BenchServer | undefined;
   try {
     const path = opts.model ? resolve(opts.model) : ensureBenchModel(dir);
     // Same load settings as the server: our adapter, default threads and context, same number of sequences.
     const model = await backend.loadModel({ id: MODEL_ID, source: path, downloadDir: dir, sequences: opts.parallel, gpuLayers: 'auto' });
-    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir, hookSettings(opts));
+    server = await startServer({ id: MODEL_ID, path, parallel: opts.parallel }, dir, engineSettings(opts));
     const { baseUrl } = server;
     const inProcess = (tag: string) => generateInProcess(model, prompt(tag), opts.tokens);
     const http = (tag: string) => streamChat(baseUrl, MODEL_ID, prompt(tag), opts.tokens);
@@ -113,7 +113,7 @@ async function compare(opts: Options): Promise<void> {
     const contextPerSlot = 4096;
     const llamaServer = await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
     servers.push(llamaServer);
-    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, hookSettings(opts));
+    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, engineSettings(opts));
     servers.push(llamanest);
     const samples = await compareServers(
       [

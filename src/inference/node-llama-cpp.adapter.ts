@@ -37,7 +37,7 @@ function loadModule(): Promise<Module> {
   return modulePromise;
 }
 
-/** node-llama-cpp's context lock is lifecycle-utils' `withLock` (ESM too; one instance, deduplicated by npm). */
+/** node-llama-cpp's context lock is lifecycle-utils' `withLock` (ESM too): our dependency at its version, so npm keeps one instance. */
 let withLockPromise: Promise<WithLock> | undefined;
 function loadWithLock(): Promise<WithLock> {
   withLockPromise ??= import('lifecycle-utils').then((m) => m.withLock as WithLock);

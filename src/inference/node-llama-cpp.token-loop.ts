@@ -144,7 +144,6 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
     configured = true;
     const sampled = withProbabilities || withConfidence ? await context._ctx.sampleToken(index, sampler, withProbabilities, withConfidence) : await context._ctx.sampleToken(index, sampler);
     const [token, probabilities, confidence] = Array.isArray(sampled) ? sampled : [sampled];
-    if (token === -1) throw new Error('Failed to sample next token');
     return { token, probabilities: probabilities && pairsToMap(probabilities), confidence };
   };
 
@@ -193,6 +192,8 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
       await new Promise((resolve) => setImmediate(resolve));
       let next = quiet() ? await withLock([context, 'context'], () => decodeAlone(token)) : undefined;
       next ??= await decodeQueued(token);
+      // Checked here, not in `sample`: a throw there would reject inside node-llama-cpp's dispatcher.
+      if (next.token === -1) throw new Error('Failed to sample next token');
       yield next;
       token = next.token;
     }
