@@ -26,7 +26,7 @@ import { attachInlineWork, CpuThreadpool, CpuThreadpoolStats, InlineWork, Inline
 import { abortError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
 import { pieceOf } from './token-piece';
-import { LoopToken, tokenLoop, tokenLoopSupported, WithLock } from './node-llama-cpp.token-loop';
+import { LoopToken, tokenLoop, TokenLoopOptions, tokenLoopSupported, WithLock } from './node-llama-cpp.token-loop';
 
 type Module = typeof NodeLlamaCpp;
 
@@ -524,7 +524,7 @@ class NodeLlamaCppSequence implements EngineSequence {
     const generated: number[] = [];
     const evaluate = this.evaluateOptions(options, generated);
     const top = options.logprobs?.top ?? 0;
-    const metadata: TokenLoopMetadata = options.logprobs ? { confidence: true, probabilities: top > 0 } : undefined;
+    const metadata: TokenLoopOptions['metadata'] = options.logprobs ? { confidence: true, probabilities: top > 0 } : undefined;
     this.generating.count++;
     try {
       for await (const output of this.tokens(lastPromptToken, evaluate, metadata)) {
@@ -538,12 +538,12 @@ class NodeLlamaCppSequence implements EngineSequence {
   }
 
   /** Our token loop (a stream alone skips the batch dispatcher), or node-llama-cpp's own. */
-  private tokens(first: number, evaluate: NodeLlamaCpp.SequenceEvaluateOptions, metadata: TokenLoopMetadata): AsyncIterable<LoopToken> {
+  private tokens(first: number, evaluate: NodeLlamaCpp.SequenceEvaluateOptions, metadata: TokenLoopOptions['metadata']): AsyncIterable<LoopToken> {
     if (this.withLock && tokenLoopSupported(this.sequence)) {
       return tokenLoop(this.sequence, first, { evaluate, metadata, withLock: this.withLock, alone: () => this.generating.count === 1 });
     }
-    const tokens = [first as NodeLlamaCpp.Token];
-    return metadata ? this.sequence.evaluateWithMetadata(tokens, metadata, evaluate) : mapTokens(this.sequence.evaluate(tokens, evaluate));
+    // With no metadata asked for, this is what node-llama-cpp's `evaluate` runs (yielding `{ token }`).
+    return this.sequence.evaluateWithMetadata([first as NodeLlamaCpp.Token], metadata ?? {}, evaluate);
   }
 
   private evaluateOptions(options: GenerateOptions, generated: number[]): NodeLlamaCpp.SequenceEvaluateOptions {
@@ -578,12 +578,6 @@ class NodeLlamaCppSequence implements EngineSequence {
         : undefined,
     };
   }
-}
-
-type TokenLoopMetadata = { confidence: true; probabilities: boolean } | undefined;
-
-async function* mapTokens(tokens: AsyncIterable<NodeLlamaCpp.Token>): AsyncGenerator<LoopToken> {
-  for await (const token of tokens) yield { token };
 }
 
 /** The `count` likeliest tokens of a distribution, as log probabilities. */
