@@ -9,4 +9,7 @@ module.exports = {
   testTimeout: 60000,
   // Servers are real child processes; keep CPU contention predictable on small machines.
   maxWorkers: 2,
+  // One temporary directory per run, removed at the end.
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
 };
