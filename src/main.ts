@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { Express } from 'express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ManagedKeyRepository } from './auth/managed-key.repository';
@@ -14,6 +15,7 @@ import { loadTls, TlsMaterial } from './network/tls';
 import { RequestRecorder } from './observability/request-recorder.service';
 import { requestObserver } from './observability/request-observer.middleware';
 import { jsonBody } from './openai/shared/json-body.middleware';
+import { OFF_THREAD_WRITES } from './openai/shared/sse-writer';
 import { buildOpenApiDocument } from './openapi';
 import { VERSION } from './version';
 
@@ -43,6 +45,7 @@ export async function createApp(config: AppConfig, module = AppModule.forRoot(co
     });
   }
   app.use(jsonBody(config.bodyLimit));
+  (app.getHttpAdapter().getInstance() as Express).set(OFF_THREAD_WRITES, config.offThreadWrites);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, VERSION), {
     swaggerOptions: { persistAuthorization: true },
     jsonDocumentUrl: 'docs/openapi.json',

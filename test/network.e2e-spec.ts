@@ -2,17 +2,20 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { DEMO_GREETING } from '../src/demo-model/demo-model';
 import { TestServer } from './support/server';
 
-function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
+/** GET `url`, or POST `json` to it, over HTTPS trusting `ca`. */
+function httpsRequest(url: string, ca: Buffer, json?: object): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    request(url, { ca, servername: 'localhost' }, (res) => {
+    const options = { ca, servername: 'localhost', method: json ? 'POST' : 'GET', headers: json ? { 'Content-Type': 'application/json' } : {} };
+    request(url, options, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode!, body }));
     })
       .on('error', reject)
-      .end();
+      .end(json && JSON.stringify(json));
   });
 }
 
@@ -29,10 +32,17 @@ describe('network hygiene', () => {
       const url = server.baseUrl.replace('127.0.0.1', 'localhost');
       let health = { status: 0, body: '' };
       for (let attempt = 0; attempt < 200 && health.status !== 200; attempt++) {
-        health = await httpsGet(`${url}/health`, cert);
+        health = await httpsRequest(`${url}/health`, cert);
         if (health.status !== 200) await new Promise((r) => setTimeout(r, 50));
       }
       expect(JSON.parse(health.body).status).toBe('ok');
+      // A stream over TLS (written by Node's TLS socket, never off-thread).
+      const messages = [{ role: 'user', content: 'Hi' }];
+      const streamed = await httpsRequest(`${url}/v1/chat/completions`, cert, { model: 'llamanest-demo', messages, temperature: 0, stream: true });
+      const events = streamed.body.split('\n\n').filter(Boolean);
+      expect(events.at(-1)).toBe('data: [DONE]');
+      const text = events.slice(0, -1).map((e) => JSON.parse(e.slice('data: '.length)).choices[0]?.delta?.content ?? '').join('');
+      expect(text).toBe(DEMO_GREETING);
       // Plain HTTP is not served on the HTTPS port.
       await expect(fetch(`${server.baseUrl.replace('https:', 'http:')}/health`)).rejects.toThrow();
     } finally {

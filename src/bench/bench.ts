@@ -41,11 +41,12 @@ interface Options {
   cpuThreadpool: boolean;
   inlineWork: boolean;
   soloDecode: boolean;
+  offThreadWrites: boolean;
 }
 
 /** The engine settings for llamanest's side. */
 function engineSettings(opts: Options): EngineSettings {
-  return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork, soloDecode: opts.soloDecode };
+  return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork, soloDecode: opts.soloDecode, offThreadWrites: opts.offThreadWrites };
 }
 
 function positive(value: string): number {
@@ -129,7 +130,7 @@ async function compare(opts: Options): Promise<void> {
       sequences: opts.parallel,
       cpus: cpus().length,
       llamaServerThreads: threads,
-      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}${opts.soloDecode ? '' : ', no solo decode'}`,
+      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}${opts.soloDecode ? '' : ', no solo decode'}${opts.offThreadWrites ? '' : ', no off-thread writes'}`,
     };
     const results = summarizeComparison(setup, samples);
     mkdirSync(dirname(resolve(opts.chart)), { recursive: true });
@@ -160,6 +161,7 @@ new Command()
   .option('--no-cpu-threadpool', 'llamanest without its persistent CPU threadpool (config cpuThreadpool: false), to measure what it brings')
   .option('--no-inline-work', 'llamanest with every decode and sampling job on worker threads (config inlineWork: false), to measure what inline work brings')
   .option('--no-solo-decode', "llamanest with every token through node-llama-cpp's batch dispatcher (config soloDecode: false), to measure what solo decoding brings")
+  .option('--no-off-thread-writes', 'llamanest writing streamed events on the event-loop thread (config offThreadWrites: false), to measure what off-thread writes bring')
   .option('--chart <file>', 'with --compare: where to write the SVG chart', 'docs/bench-compare.svg')
   .action(bench)
   .parseAsync()

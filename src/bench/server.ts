@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/config.schema';
 
-/** The engine settings the bench can turn off (config keys of the same names). */
-export type EngineSettings = Pick<AppConfig, 'cpuThreadpool' | 'inlineWork' | 'soloDecode'>;
+/** The engine and streaming settings the bench can turn off (config keys of the same names). */
+export type EngineSettings = Pick<AppConfig, 'cpuThreadpool' | 'inlineWork' | 'soloDecode' | 'offThreadWrites'>;
 
 export interface BenchServer {
   baseUrl: string;

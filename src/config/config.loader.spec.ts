@@ -56,6 +56,7 @@ describe('loadConfig', () => {
         cpuThreadpool: true,
         inlineWork: true,
         soloDecode: true,
+        offThreadWrites: true,
         logFormat: 'auto',
         logLevel: 'info',
         tls: { selfSigned: false },
@@ -276,6 +277,11 @@ models:
     it('turns solo decoding off from LLAMANEST_SOLO_DECODE, and rejects a non-boolean', () => {
       expect(loadConfig({}, { LLAMANEST_SOLO_DECODE: 'false' }).soloDecode).toBe(false);
       expect(configError(() => loadConfig({}, { LLAMANEST_SOLO_DECODE: 'maybe' })).message).toContain('LLAMANEST_SOLO_DECODE');
+    });
+
+    it('turns off-thread writes off from LLAMANEST_OFF_THREAD_WRITES, and rejects a non-boolean', () => {
+      expect(loadConfig({}, { LLAMANEST_OFF_THREAD_WRITES: 'false' }).offThreadWrites).toBe(false);
+      expect(configError(() => loadConfig({}, { LLAMANEST_OFF_THREAD_WRITES: 'maybe' })).message).toContain('LLAMANEST_OFF_THREAD_WRITES');
     });
 
     it('rejects malformed durations, sizes and metrics switches, naming the setting', () => {

@@ -105,6 +105,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('cpuThreadpool', envBoolean(env, 'LLAMANEST_CPU_THREADPOOL'));
   set('inlineWork', envBoolean(env, 'LLAMANEST_INLINE_WORK'));
   set('soloDecode', envBoolean(env, 'LLAMANEST_SOLO_DECODE'));
+  set('offThreadWrites', envBoolean(env, 'LLAMANEST_OFF_THREAD_WRITES'));
   set('logFormat', env.LLAMANEST_LOG_FORMAT);
   set('logLevel', env.LLAMANEST_LOG_LEVEL);
   if (env.LLAMANEST_MODELS) {

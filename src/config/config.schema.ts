@@ -119,6 +119,12 @@ export const configSchema = z
      * Off only to compare or to rule it out.
      */
     soloDecode: z.boolean().default(true),
+    /**
+     * Linux, plain HTTP: streamed events are written to the socket from libuv's threadpool (through a
+     * duplicate of its descriptor) rather than on the event-loop thread between two decodes. Off only
+     * to compare or to rule it out.
+     */
+    offThreadWrites: z.boolean().default(true),
     /** Serve `GET /metrics` (Prometheus format, API key needed when keys are configured); false answers 404. */
     metrics: z.boolean().default(true),
     /** Log format: JSON lines, human-readable, or `auto` (human-readable on a terminal, JSON otherwise). */
@@ -189,6 +195,7 @@ export interface AppConfig {
   cpuThreadpool: boolean;
   inlineWork: boolean;
   soloDecode: boolean;
+  offThreadWrites: boolean;
   metrics: boolean;
   logFormat: 'auto' | 'json' | 'pretty';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';

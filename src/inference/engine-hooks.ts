@@ -10,6 +10,8 @@ interface EngineHooksAddon {
   /** After node-llama-cpp has loaded its addon; returns whether small jobs now run inline. */
   attachInlineWork(enabled: boolean, budgetNs?: number): boolean;
   inlineWorkStats(): InlineWorkStats;
+  /** A second descriptor (close-on-exec) for the same open file; -1 on failure. */
+  dupFd(fd: number): number;
 }
 
 export interface CpuThreadpoolStats {
@@ -91,4 +93,13 @@ export function attachInlineWork(enabled: boolean, budgetMs?: number): InlineWor
   const active = budgetMs === undefined ? hooks?.attachInlineWork(enabled) : hooks?.attachInlineWork(enabled, Math.round(budgetMs * 1e6));
   if (!hooks || !active) return undefined;
   return { stats: () => hooks.inlineWorkStats() };
+}
+
+/**
+ * A second descriptor for the open file (socket) `fd`, which the caller must close; undefined without
+ * the addon (not Linux, or not built) or when the system refuses.
+ */
+export function duplicateDescriptor(fd: number): number | undefined {
+  const copy = load()?.dupFd(fd) ?? -1;
+  return copy >= 0 ? copy : undefined;
 }

@@ -28,5 +28,5 @@ export async function sendAnswer<Whole, Event>(res: Response, record: UsageRecor
   sse.open();
   for await (const event of answer.events()) await sse.send(event);
   record.commit(200, sse.closed);
-  sse.done();
+  await sse.done();
 }

@@ -1,5 +1,9 @@
 import type { Response } from 'express';
 import { ErrorEnvelope } from './api-error';
+import { OffThreadWriter } from './off-thread-writer';
+
+/** The Express app setting (config `offThreadWrites`) that lets streams write from libuv's threadpool. */
+export const OFF_THREAD_WRITES = 'llamanest off-thread writes';
 
 /**
  * `data`: chat completions' framing, `data: <json>\n\n` per event and a final `data: [DONE]`.
@@ -11,6 +15,8 @@ export type SseFraming = 'data' | 'typed';
 interface StreamState {
   framing: SseFraming;
   nextSequenceNumber: number;
+  /** Writes the events from libuv's threadpool, when the app allows it and the socket can. */
+  offThread?: OffThreadWriter;
 }
 
 const STATE = Symbol('llamanest:sseStream');
@@ -19,8 +25,10 @@ type WithState = Response & { [STATE]?: StreamState };
 
 /**
  * Server-sent events exactly as OpenAI frames them. Writes respect backpressure and stop quietly
- * once the client is gone. The framing is kept on the response, so a writer made later for the
- * same response (the exception filter's) continues the stream the same way.
+ * once the client is gone. Where it can (Linux, plain HTTP; config `offThreadWrites`), the events
+ * leave from libuv's threadpool instead of the event-loop thread (see OffThreadWriter). The framing
+ * and that writer are kept on the response, so a writer made later for the same response (the
+ * exception filter's) continues the stream the same way.
  */
 export class SseWriter {
   private readonly state: StreamState;
@@ -49,6 +57,7 @@ export class SseWriter {
     });
     this.res.socket?.setNoDelay(true);
     this.res.flushHeaders();
+    if (this.res.app?.get(OFF_THREAD_WRITES) === true) this.state.offThread = OffThreadWriter.attach(this.res);
   }
 
   get closed(): boolean {
@@ -70,16 +79,19 @@ export class SseWriter {
   async fail(envelope: ErrorEnvelope): Promise<void> {
     if (this.state.framing === 'data') await this.send(envelope);
     else await this.send({ type: 'error', code: envelope.error.code, message: envelope.error.message, param: envelope.error.param, error: envelope.error });
-    this.done();
+    await this.done();
   }
 
-  done(): void {
+  /** Ends the stream, after the events written off-thread have gone out. */
+  async done(): Promise<void> {
+    await this.state.offThread?.flushed();
     if (this.closed) return;
     this.res.end(this.state.framing === 'data' ? 'data: [DONE]\n\n' : undefined);
   }
 
   private write(chunk: string): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (this.state.offThread) return this.state.offThread.writeChunk(chunk);
     if (this.res.write(chunk)) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {
