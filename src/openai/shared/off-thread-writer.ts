@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { close, write } from 'node:fs';
 import type { Socket } from 'node:net';
 import { duplicateDescriptor } from '../../inference/engine-hooks';
+import { drained } from './drained';
 
 /** Bytes queued behind a write in progress before `write` asks its caller to wait. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -99,15 +100,7 @@ export class OffThreadWriter {
 
   private toStream(bytes: Buffer): Promise<void> {
     if (this.socket.destroyed || this.socket.write(bytes)) return RESOLVED;
-    return new Promise((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    return drained(this.socket);
   }
 
   /** After the response has closed: drops what is queued, and closes the descriptor once no write uses it. */

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { ErrorEnvelope } from './api-error';
+import { drained } from './drained';
 import { OffThreadWriter } from './off-thread-writer';
 
 /** The Express app setting (config `offThreadWrites`) that lets streams write from libuv's threadpool. */
@@ -93,14 +94,6 @@ export class SseWriter {
     if (this.closed) return Promise.resolve();
     if (this.state.offThread) return this.state.offThread.writeChunk(chunk);
     if (this.res.write(chunk)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const finish = () => {
-        this.res.off('drain', finish);
-        this.res.off('close', finish);
-        resolve();
-      };
-      this.res.on('drain', finish);
-      this.res.on('close', finish);
-    });
+    return drained(this.res);
   }
 }
