@@ -16,6 +16,7 @@ const RESOLVED = Promise.resolve();
  * loopback TCP that system call takes 60–90 µs here (it carries the receiving side's work too), a few
  * percent of a token on a small model. llama-server writes from its HTTP threads while the next token
  * decodes; this does the same with `fs.write` on the socket, which libuv runs on a worker thread.
+ * (Waking that thread is not free either: 40–125 µs of the event loop's time in the server here.)
  *
  * - It writes through its own duplicate of the socket's descriptor (the engine-hooks addon's `dupFd`),
  *   closed once the response has closed: a write still queued when Node closes the socket can then
@@ -83,7 +84,9 @@ export class OffThreadWriter {
     this.writing = true;
     write(this.fd, bytes, 0, bytes.length, null, (error, written) => {
       this.writing = false;
-      if (error?.code === 'EAGAIN' || (!error && written < bytes.length)) {
+      if (this.stopped) {
+        // The response has closed: nothing more goes to this socket (it may carry the next response).
+      } else if (error?.code === 'EAGAIN' || (!error && written < bytes.length)) {
         this.streamed = true;
         void this.toStream(Buffer.concat([bytes.subarray(error ? 0 : written), ...this.queue]));
         this.queue = [];
@@ -91,7 +94,7 @@ export class OffThreadWriter {
       } else if (error) {
         this.stopped = true;
         this.socket.destroy();
-      } else if (this.queue.length > 0 && !this.stopped) {
+      } else if (this.queue.length > 0) {
         return this.next();
       }
       for (const resolve of this.waiting.splice(0)) resolve();
