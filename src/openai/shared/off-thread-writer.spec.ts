@@ -45,7 +45,9 @@ describe('off-thread writes: streamed events leave from libuv’s threadpool, in
 
   it('sends every event in order without Node’s socket stream, and ends the chunked body properly', async () => {
     let streamBytes: number[] = [];
+    let target = '';
     const started = await serve(true, async (sse, res) => {
+      target = openOn((res.socket as unknown as { _handle: { fd: number } })._handle.fd);
       const before = res.socket!.bytesWritten;
       for (let i = 0; i < 300; i++) await sse.send({ i });
       streamBytes = [before, res.socket!.bytesWritten];
@@ -56,6 +58,9 @@ describe('off-thread writes: streamed events leave from libuv’s threadpool, in
     expect(body).toBe([...Array.from({ length: 300 }, (_, i) => `data: {"i":${i}}\n\n`), 'data: [DONE]\n\n'].join(''));
     // 300 events went out, and Node's socket stream wrote none of their bytes.
     expect(streamBytes[1]).toBe(streamBytes[0]);
+    // The connection stays open for the next request (keep-alive), the duplicate does not.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(descriptorsOn(target)).toBe(1);
   });
 
   it('writes through Node’s stream as before when the setting is off', async () => {
