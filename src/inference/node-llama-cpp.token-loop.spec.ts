@@ -15,8 +15,6 @@ const COUNT: ChatTurn[] = [...HI, { role: 'assistant', text: DEMO_GREETING }, { 
 interface ContextInternals {
   dispatchPendingBatch(): void;
   _scheduleToFreeReservedThreads(): void;
-  /** Set while the context holds a thread reservation. */
-  _threadSplitterConsumer?: object;
   _ctx: { decodeBatch(): Promise<void> };
 }
 const contextOf = (model: EngineModel) => (model as unknown as { context: ContextInternals }).context;
@@ -135,23 +133,6 @@ describe('the token loop: a stream alone in its context decodes without node-lla
     const decodesTogether = together();
     for (const { tokens: t } of both) expect(solo.detokenize(t)).toBe(expected);
     expect(decodesTogether).toBeLessThanOrEqual(36);
-  });
-
-  it('frees the context’s threads while a slow consumer waits between tokens', async () => {
-    const context = contextOf(solo);
-    const generation = await solo.sequence(0).generate(solo.renderChat(COUNT).tokens, { sampling: { temperature: 0 } }, new AbortController().signal);
-    let releases: (() => number) | undefined;
-    const heldWhileWaiting: boolean[] = [];
-    let count = 0;
-    for await (const _ of generation.tokens) {
-      if (++count === 1) releases = countCalls(context, '_scheduleToFreeReservedThreads');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      heldWhileWaiting.push(context._threadSplitterConsumer !== undefined);
-      if (count === 10) break;
-    }
-    // One release per wait, and no reservation held during the waits.
-    expect(releases!()).toBeGreaterThanOrEqual(10);
-    expect(heldWhileWaiting).toEqual(new Array(10).fill(false));
   });
 
   it('keeps the sequence’s cache in step, so the next turn reuses what the loop decoded', async () => {

@@ -139,10 +139,6 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
   const sampler = new context._llama._bindings.AddonSampler(seq.model._model);
   let configured = false;
   let reservedThreads = false;
-  const freeThreads = () => {
-    context._scheduleToFreeReservedThreads();
-    reservedThreads = false;
-  };
 
   const sample = async (index: BatchLogitIndex): Promise<LoopToken> => {
     if (!configured || configPerToken) sampler.applyConfig(seq._resolveSamplerConfig(evaluate));
@@ -154,8 +150,8 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
 
   // Inside the context lock, when nothing else is queued: one batch of one token, as node-llama-cpp's
   // dispatcher would build it, with the same thread allocation and disposal guard. The context's thread
-  // reservation is kept while tokens keep coming (below): node-llama-cpp's dispatcher frees it with a
-  // 0 ms timer after every batch, a timer set and cleared per token (its next batch reserves again).
+  // reservation is kept until the loop ends: node-llama-cpp's dispatcher frees it with a 0 ms timer
+  // after every batch, a timer set and cleared per token (its next batch reserves again).
   const decodeAlone = async (token: Token): Promise<LoopToken | undefined> => {
     if (context._queuedDecodes.length > 0 || seq._nextTokenIndex >= context.contextSize - 1) return undefined;
     const guard = context._backendContextDisposeGuard.createPreventDisposalHandle();
@@ -201,16 +197,11 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
       next ??= await decodeQueued(token);
       // Checked here, not in `sample`: a throw there would reject inside node-llama-cpp's dispatcher.
       if (next.token === -1) throw new Error('Failed to sample next token');
-      // A consumer that comes back for the next token without an event-loop turn (the usual case)
-      // keeps the reservation; one that waits (a slow reader's backpressure) frees it meanwhile, so
-      // other models' contexts get the threads.
-      const release = reservedThreads ? setImmediate(freeThreads) : undefined;
       yield next;
-      clearImmediate(release);
       token = next.token;
     }
   } finally {
-    if (reservedThreads) freeThreads();
+    if (reservedThreads) context._scheduleToFreeReservedThreads();
     sampler.dispose();
   }
 }
