@@ -14,7 +14,6 @@ const COUNT: ChatTurn[] = [...HI, { role: 'assistant', text: DEMO_GREETING }, { 
 /** The node-llama-cpp context behind a model the adapter loaded, with the internals the tests watch. */
 interface ContextInternals {
   dispatchPendingBatch(): void;
-  _scheduleToFreeReservedThreads(): void;
   _ctx: { decodeBatch(): Promise<void> };
 }
 const contextOf = (model: EngineModel) => (model as unknown as { context: ContextInternals }).context;
@@ -111,21 +110,17 @@ describe('the token loop: a stream alone in its context decodes without node-lla
     const tokens: number[] = [];
     let dispatches: (() => number) | undefined;
     let decodes: (() => number) | undefined;
-    let threadReleases: (() => number) | undefined;
     for await (const { token } of generation.tokens) {
       tokens.push(token);
       if (tokens.length === 1) {
         dispatches = countCalls(context, 'dispatchPendingBatch');
         decodes = countCalls(context._ctx, 'decodeBatch');
-        threadReleases = countCalls(context, '_scheduleToFreeReservedThreads');
       }
       if (tokens.length === 30) break;
     }
     expect(solo.detokenize(tokens)).toBe(expected);
     expect(dispatches!()).toBe(0);
     expect(decodes!()).toBe(29);
-    // The thread reservation is held for the whole run and released once at its end, not a timer per token.
-    expect(threadReleases!()).toBe(1);
 
     // Together: both through the dispatcher, one batch for both per step (30 + 30 tokens, ~30 decodes).
     const together = countCalls(context._ctx, 'decodeBatch');

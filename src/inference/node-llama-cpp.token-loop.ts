@@ -138,7 +138,6 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
   const shortcut = context._llama.gpu !== 'vulkan' && !seq.needsCheckpoints;
   const sampler = new context._llama._bindings.AddonSampler(seq.model._model);
   let configured = false;
-  let reservedThreads = false;
 
   const sample = async (index: BatchLogitIndex): Promise<LoopToken> => {
     if (!configured || configPerToken) sampler.applyConfig(seq._resolveSamplerConfig(evaluate));
@@ -149,14 +148,11 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
   };
 
   // Inside the context lock, when nothing else is queued: one batch of one token, as node-llama-cpp's
-  // dispatcher would build it, with the same thread allocation and disposal guard. The context's thread
-  // reservation is kept until the loop ends: node-llama-cpp's dispatcher frees it with a 0 ms timer
-  // after every batch, a timer set and cleared per token (its next batch reserves again).
+  // dispatcher would build it, with the same thread allocation and disposal guard.
   const decodeAlone = async (token: Token): Promise<LoopToken | undefined> => {
     if (context._queuedDecodes.length > 0 || seq._nextTokenIndex >= context.contextSize - 1) return undefined;
     const guard = context._backendContextDisposeGuard.createPreventDisposalHandle();
     context._reserveThreads();
-    reservedThreads = true;
     try {
       const allocation = context._threadSplitterConsumer?.getAllocationToConsume();
       const [threads, handle] = (await allocation) ?? [];
@@ -172,6 +168,7 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
         handle?.dispose();
       }
     } finally {
+      context._scheduleToFreeReservedThreads();
       guard.dispose();
     }
   };
@@ -201,7 +198,6 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
       token = next.token;
     }
   } finally {
-    if (reservedThreads) context._scheduleToFreeReservedThreads();
     sampler.dispose();
   }
 }
