@@ -127,7 +127,9 @@ describe('the token loop: a stream alone in its context decodes without node-lla
     const both = await Promise.all([0, 1].map((index) => generate(solo, index, COUNT, counting, 30)));
     const decodesTogether = together();
     for (const { tokens: t } of both) expect(solo.detokenize(t)).toBe(expected);
-    expect(decodesTogether).toBeLessThanOrEqual(36);
+    // One batch per step gives ~30; a batch per stream, 60. On a loaded machine (the full suite runs
+    // two workers) a step sometimes splits: up to 44 measured there.
+    expect(decodesTogether).toBeLessThanOrEqual(48);
   });
 
   it('keeps the sequence’s cache in step, so the next turn reuses what the loop decoded', async () => {
