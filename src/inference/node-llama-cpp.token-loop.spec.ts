@@ -14,7 +14,11 @@ const COUNT: ChatTurn[] = [...HI, { role: 'assistant', text: DEMO_GREETING }, { 
 /** The node-llama-cpp context behind a model the adapter loaded, with the internals the tests watch. */
 interface ContextInternals {
   dispatchPendingBatch(): void;
+  _scheduleToFreeReservedThreads(): void;
+  /** Set while the context holds a thread reservation. */
+  _threadSplitterConsumer?: object;
   _ctx: { decodeBatch(): Promise<void> };
+  _llama: { _threadsSplitter: { _activeThreads: number } };
 }
 const contextOf = (model: EngineModel) => (model as unknown as { context: ContextInternals }).context;
 
@@ -110,17 +114,21 @@ describe('the token loop: a stream alone in its context decodes without node-lla
     const tokens: number[] = [];
     let dispatches: (() => number) | undefined;
     let decodes: (() => number) | undefined;
+    let threadReleases: (() => number) | undefined;
     for await (const { token } of generation.tokens) {
       tokens.push(token);
       if (tokens.length === 1) {
         dispatches = countCalls(context, 'dispatchPendingBatch');
         decodes = countCalls(context._ctx, 'decodeBatch');
+        threadReleases = countCalls(context, '_scheduleToFreeReservedThreads');
       }
       if (tokens.length === 30) break;
     }
     expect(solo.detokenize(tokens)).toBe(expected);
     expect(dispatches!()).toBe(0);
     expect(decodes!()).toBe(29);
+    // The thread reservation is held for the whole run and released once at its end, not a timer per token.
+    expect(threadReleases!()).toBe(1);
 
     // Together: both through the dispatcher, one batch for both per step (30 + 30 tokens, ~30 decodes).
     const together = countCalls(context._ctx, 'decodeBatch');
@@ -130,6 +138,60 @@ describe('the token loop: a stream alone in its context decodes without node-lla
     // One batch per step gives ~30; a batch per stream, 60. On a loaded machine (the full suite runs
     // two workers) a step sometimes splits: up to 44 measured there.
     expect(decodesTogether).toBeLessThanOrEqual(48);
+  });
+
+  it('frees the context’s threads while a slow consumer waits between tokens', async () => {
+    const context = contextOf(solo);
+    const generation = await solo.sequence(0).generate(solo.renderChat(COUNT).tokens, { sampling: { temperature: 0 } }, new AbortController().signal);
+    let releases: (() => number) | undefined;
+    const heldWhileWaiting: boolean[] = [];
+    let count = 0;
+    for await (const _ of generation.tokens) {
+      if (++count === 1) releases = countCalls(context, '_scheduleToFreeReservedThreads');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      heldWhileWaiting.push(context._threadSplitterConsumer !== undefined);
+      if (count === 10) break;
+    }
+    // One release per wait, and no reservation held during the waits.
+    expect(releases!()).toBeGreaterThanOrEqual(10);
+    expect(heldWhileWaiting).toEqual(new Array(10).fill(false));
+  });
+
+  it('releases the reservation only between batches, so no thread leaks while another sequence’s batch decodes', async () => {
+    const context = contextOf(solo);
+    const greedy = { sampling: { temperature: 0 } };
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const a = await solo.sequence(0).generate(solo.renderChat(COUNT).tokens, greedy, new AbortController().signal);
+    const tokens = a.tokens[Symbol.asyncIterator]();
+    await tokens.next();
+    // Every decode takes a few event-loop turns, as a long batch would. During A's decode of its next
+    // token (alone, so it reserves the threads), B's prompt queues; B's batch then decodes while A waits
+    // between tokens, and A's release comes in the middle of it.
+    let b: Promise<unknown> | undefined;
+    const decode = context._ctx.decodeBatch;
+    Object.defineProperty(context._ctx, 'decodeBatch', {
+      configurable: true,
+      writable: true,
+      value: async function (this: unknown) {
+        b ??= generate(solo, 1, HI, greedy, 3);
+        await sleep(30);
+        return decode.call(this);
+      },
+    });
+    const splitter = context._llama._threadsSplitter;
+    try {
+      await tokens.next();
+      // With a leak, B's next batch waits for a free thread forever.
+      const finished = await Promise.race([b!.then(() => 'finished'), sleep(10_000).then(() => `stuck, ${splitter._activeThreads} threads taken`)]);
+      expect(finished).toBe('finished');
+    } finally {
+      delete (context._ctx as Partial<ContextInternals['_ctx']>).decodeBatch;
+    }
+    await tokens.return(undefined);
+    await sleep(20);
+    // A release landing inside B's batch would have left every thread counted as taken, for good.
+    expect(splitter._activeThreads).toBe(0);
+    expect(solo.detokenize((await generate(solo, 0, HI, greedy)).tokens.slice(0, -1))).toBe(DEMO_GREETING);
   });
 
   it('keeps the sequence’s cache in step, so the next turn reuses what the loop decoded', async () => {

@@ -138,6 +138,16 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
   const shortcut = context._llama.gpu !== 'vulkan' && !seq.needsCheckpoints;
   const sampler = new context._llama._bindings.AddonSampler(seq.model._model);
   let configured = false;
+  let reservedThreads = false;
+  // Inside the context lock, as node-llama-cpp's dispatcher does it: every batch starts with
+  // `_reserveThreads()`, which cancels a pending release, so a release can then never land while a
+  // batch of this context is decoding. One that did would leak every thread: node-llama-cpp's splitter
+  // (3.21.1), asked to return a batch's threads once the context's last reservation is gone, divides
+  // 0 by 0 and counts all of its threads as taken for good, and every later batch waits forever.
+  const freeThreads = () => {
+    reservedThreads = false;
+    void withLock([context, 'context'], async () => context._scheduleToFreeReservedThreads());
+  };
 
   const sample = async (index: BatchLogitIndex): Promise<LoopToken> => {
     if (!configured || configPerToken) sampler.applyConfig(seq._resolveSamplerConfig(evaluate));
@@ -148,11 +158,14 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
   };
 
   // Inside the context lock, when nothing else is queued: one batch of one token, as node-llama-cpp's
-  // dispatcher would build it, with the same thread allocation and disposal guard.
+  // dispatcher would build it, with the same thread allocation and disposal guard. The context's thread
+  // reservation is kept while tokens keep coming (below): node-llama-cpp's dispatcher frees it with a
+  // 0 ms timer after every batch, a timer set and cleared per token (its next batch reserves again).
   const decodeAlone = async (token: Token): Promise<LoopToken | undefined> => {
     if (context._queuedDecodes.length > 0 || seq._nextTokenIndex >= context.contextSize - 1) return undefined;
     const guard = context._backendContextDisposeGuard.createPreventDisposalHandle();
     context._reserveThreads();
+    reservedThreads = true;
     try {
       const allocation = context._threadSplitterConsumer?.getAllocationToConsume();
       const [threads, handle] = (await allocation) ?? [];
@@ -168,7 +181,6 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
         handle?.dispose();
       }
     } finally {
-      context._scheduleToFreeReservedThreads();
       guard.dispose();
     }
   };
@@ -194,10 +206,16 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
       next ??= await decodeQueued(token);
       // Checked here, not in `sample`: a throw there would reject inside node-llama-cpp's dispatcher.
       if (next.token === -1) throw new Error('Failed to sample next token');
+      // A consumer that comes back for the next token without an event-loop turn (the usual case)
+      // keeps the reservation; one that waits (a slow reader's backpressure) frees it meanwhile, so
+      // other models' contexts get the threads.
+      const release = reservedThreads ? setImmediate(freeThreads) : undefined;
       yield next;
+      clearImmediate(release);
       token = next.token;
     }
   } finally {
+    if (reservedThreads) freeThreads();
     sampler.dispose();
   }
 }
