@@ -1,4 +1,4 @@
-import { compareTitle, CompareResults } from './compare-report';
+import { compareTitle, CompareResults, versusText } from './compare-report';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -23,7 +23,7 @@ export function compareChart(r: CompareResults): string {
   r.rows.forEach((row, i) => {
     const y = top + i * rowHeight;
     const scale = barMax / Math.max(row.llamaServer, row.llamanest);
-    const versus = row.higherIsBetter ? `${row.versus.toFixed(2)}×` : `${row.versus >= 0 ? '+' : ''}${row.versus.toFixed(1)} ms`;
+    const versus = versusText(row, row.versus);
     parts.push(
       `<text x="12" y="${y + 18}">${escape(row.measure)}</text>`,
       `<text x="12" y="${y + 36}" fill="${row.met ? '#1a7f37' : '#b42318'}">llamanest ${escape(versus)} (goal ${escape(row.goal)})</text>`,

@@ -22,6 +22,11 @@ export interface CompareRow {
   /** llamanest / llama-server for speeds; llamanest - llama-server (ms) for times. */
   versus: number;
   higherIsBetter: boolean;
+  /**
+   * The same comparison made within each round (the two servers measured back to back), then its
+   * median and range over the rounds: it follows the machine's drift less than the ratio of medians.
+   */
+  perRound: { median: number; min: number; max: number };
   goal: string;
   met: boolean;
 }
@@ -34,11 +39,16 @@ const GOALS = { decode: 0.95, aggregate: 1.0, prefill: 0.95, ttftMs: 5 };
 
 export function summarizeComparison(setup: CompareSetup, samples: Record<Side, CompareSample[]>): CompareResults {
   const m = (side: Side, pick: (s: CompareSample) => number) => median(samples[side].map(pick));
+  const perRound = (pick: (s: CompareSample) => number, versus: (nest: number, server: number) => number) => {
+    const values = samples.llamanest.map((s, round) => versus(pick(s), pick(samples['llama-server'][round])));
+    return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+  };
   const speed = (measure: string, pick: (s: CompareSample) => number, goal: number): CompareRow => {
     const llamaServer = m('llama-server', pick);
     const llamanest = m('llamanest', pick);
     const versus = llamanest / llamaServer;
-    return { measure, unit: 'tokens/s', llamaServer, llamanest, versus, higherIsBetter: true, goal: `≥ ${goal.toFixed(2)}×`, met: versus >= goal };
+    const paired = perRound(pick, (nest, server) => nest / server);
+    return { measure, unit: 'tokens/s', llamaServer, llamanest, versus, higherIsBetter: true, perRound: paired, goal: `≥ ${goal.toFixed(2)}×`, met: versus >= goal };
   };
   const ttftServer = m('llama-server', (s) => s.ttftMs);
   const ttftNest = m('llamanest', (s) => s.ttftMs);
@@ -56,6 +66,7 @@ export function summarizeComparison(setup: CompareSetup, samples: Record<Side, C
         llamanest: ttftNest,
         versus: ttftNest - ttftServer,
         higherIsBetter: false,
+        perRound: perRound((s) => s.ttftMs, (nest, server) => nest - server),
         goal: `≤ +${GOALS.ttftMs} ms`,
         met: ttftNest - ttftServer <= GOALS.ttftMs,
       },
@@ -63,15 +74,21 @@ export function summarizeComparison(setup: CompareSetup, samples: Record<Side, C
   };
 }
 
+/** llamanest's ratio (speeds) or difference (times) to llama-server, as the report prints it. */
+export function versusText(row: Pick<CompareRow, 'higherIsBetter'>, value: number): string {
+  return row.higherIsBetter ? `${value.toFixed(2)}×` : `${value >= 0 ? '+' : ''}${value.toFixed(1)} ms`;
+}
+
 export function formatComparison(r: CompareResults): string {
   const num = (n: number, digits = 1) => n.toFixed(digits);
   const rows: string[][] = [
-    ['', 'llama-server', 'llamanest', 'llamanest vs', 'goal', ''],
+    ['', 'llama-server', 'llamanest', 'llamanest vs', 'per round: median (range)', 'goal', ''],
     ...r.rows.map((row) => [
       `${row.measure}, ${row.unit}`,
       num(row.llamaServer),
       num(row.llamanest),
-      row.higherIsBetter ? `${num(row.versus, 2)}×` : `${row.versus >= 0 ? '+' : ''}${num(row.versus)} ms`,
+      versusText(row, row.versus),
+      `${versusText(row, row.perRound.median)} (${versusText(row, row.perRound.min)} to ${versusText(row, row.perRound.max)})`,
       row.goal,
       row.met ? 'met' : 'MISSED',
     ]),
