@@ -47,8 +47,8 @@ export function summarizeComparison(setup: CompareSetup, samples: Record<Side, C
     const llamaServer = m('llama-server', pick);
     const llamanest = m('llamanest', pick);
     const versus = llamanest / llamaServer;
-    const paired = perRound(pick, (nest, server) => nest / server);
-    return { measure, unit: 'tokens/s', llamaServer, llamanest, versus, higherIsBetter: true, perRound: paired, goal: `≥ ${goal.toFixed(2)}×`, met: versus >= goal };
+    const perRoundRatio = perRound(pick, (nest, server) => nest / server);
+    return { measure, unit: 'tokens/s', llamaServer, llamanest, versus, higherIsBetter: true, perRound: perRoundRatio, goal: `≥ ${goal.toFixed(2)}×`, met: versus >= goal };
   };
   const ttftServer = m('llama-server', (s) => s.ttftMs);
   const ttftNest = m('llamanest', (s) => s.ttftMs);
