@@ -22,20 +22,26 @@ interface ContextInternals {
 }
 const contextOf = (model: EngineModel) => (model as unknown as { context: ContextInternals }).context;
 
-/** Counts calls to the method `object[name]` (its prototype's) until the returned function is called, which restores it and returns the count. */
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/** Puts `wrap(original)` in place of the method `object[name]` (its prototype's); the returned function restores it. */
+function wrapMethod<T extends object>(object: T, name: keyof T & string, wrap: (original: Method) => Method): () => void {
+  const original = object[name] as Method;
+  Object.defineProperty(object, name, { configurable: true, writable: true, value: wrap(original) });
+  return () => void delete (object as Record<string, unknown>)[name]; // the method is the prototype's again
+}
+
+/** Counts calls to the method `object[name]` until the returned function is called, which restores it and returns the count. */
 function countCalls<T extends object>(object: T, name: keyof T & string): () => number {
-  const original = object[name] as (...args: unknown[]) => unknown;
   let calls = 0;
-  Object.defineProperty(object, name, {
-    configurable: true,
-    writable: true,
-    value: function (this: unknown, ...args: unknown[]) {
+  const restore = wrapMethod(object, name, (original) =>
+    function (this: unknown, ...args: unknown[]) {
       calls++;
       return original.apply(this, args);
     },
-  });
+  );
   return () => {
-    delete (object as Record<string, unknown>)[name]; // the method is the prototype's again
+    restore();
     return calls;
   };
 }
@@ -168,15 +174,10 @@ describe('the token loop: a stream alone in its context decodes without node-lla
     // token (alone, so it reserves the threads), B's prompt queues; B's batch then decodes while A waits
     // between tokens, and A's release comes in the middle of it.
     let b: Promise<unknown> | undefined;
-    const decode = context._ctx.decodeBatch;
-    Object.defineProperty(context._ctx, 'decodeBatch', {
-      configurable: true,
-      writable: true,
-      value: async function (this: unknown) {
-        b ??= generate(solo, 1, HI, greedy, 3);
-        await sleep(30);
-        return decode.call(this);
-      },
+    const restore = wrapMethod(context._ctx, 'decodeBatch', (decode) => async function (this: unknown) {
+      b ??= generate(solo, 1, HI, greedy, 3);
+      await sleep(30);
+      return decode.call(this);
     });
     const splitter = context._llama._threadsSplitter;
     try {
@@ -185,7 +186,7 @@ describe('the token loop: a stream alone in its context decodes without node-lla
       const finished = await Promise.race([b!.then(() => 'finished'), sleep(10_000).then(() => `stuck, ${splitter._activeThreads} threads taken`)]);
       expect(finished).toBe('finished');
     } finally {
-      delete (context._ctx as Partial<ContextInternals['_ctx']>).decodeBatch;
+      restore();
     }
     await tokens.return(undefined);
     await sleep(20);
