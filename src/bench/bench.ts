@@ -35,6 +35,7 @@ interface Options {
   parallel: number;
   json?: boolean;
   compare?: boolean;
+  control?: boolean;
   chart: string;
   threads?: number;
   llamaServerThreads?: number;
@@ -56,7 +57,7 @@ function positive(value: string): number {
 }
 
 async function bench(opts: Options): Promise<void> {
-  if (opts.compare) return compare(opts);
+  if (opts.compare || opts.control) return compare(opts);
   const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
   const backend = new NodeLlamaCppBackend(engineSettings(opts));
   let server: BenchServer | undefined;
@@ -114,7 +115,9 @@ async function compare(opts: Options): Promise<void> {
     const contextPerSlot = 4096;
     const llamaServer = await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
     servers.push(llamaServer);
-    const llamanest = await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, engineSettings(opts));
+    const llamanest = opts.control
+      ? await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot })
+      : await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, engineSettings(opts));
     servers.push(llamanest);
     const samples = await compareServers(
       [
@@ -130,12 +133,15 @@ async function compare(opts: Options): Promise<void> {
       sequences: opts.parallel,
       cpus: cpus().length,
       llamaServerThreads: threads,
+      control: opts.control,
       llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}${opts.soloDecode ? '' : ', no solo decode'}${opts.offThreadWrites ? '' : ', no off-thread writes'}`,
     };
     const results = summarizeComparison(setup, samples);
+    process.stdout.write(`${opts.json ? JSON.stringify({ ...results, samples }, null, 2) : formatComparison(results)}\n`);
+    // A control run is no chart of llamanest's (and must not replace the README's).
+    if (opts.control) return;
     mkdirSync(dirname(resolve(opts.chart)), { recursive: true });
     writeFileSync(opts.chart, compareChart(results));
-    process.stdout.write(`${opts.json ? JSON.stringify({ ...results, samples }, null, 2) : formatComparison(results)}\n`);
     process.stderr.write(`chart written to ${opts.chart}\n`);
   } finally {
     for (const server of servers) await server.stop();
@@ -156,6 +162,7 @@ new Command()
   .option('--parallel <n>', 'context sequences, as the server config "parallel"', positive, modelConfigSchema.parse({ path: '-' }).parallel)
   .option('--json', 'print the results as JSON')
   .option('--compare', "compare with llama.cpp's llama-server (built once into .cache/) on the same model, alternately")
+  .option('--control', "A/A control for --compare: a second llama-server in llamanest's place, so the ratios show the machine's own noise (no chart)")
   .option('--threads <n>', 'with --compare: compute threads for llamanest (default: its automatic choice)', positive)
   .option('--llama-server-threads <n>', 'with --compare: -t/-tb for llama-server (default: one per core)', positive)
   .option('--no-cpu-threadpool', 'llamanest without its persistent CPU threadpool (config cpuThreadpool: false), to measure what it brings')

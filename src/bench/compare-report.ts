@@ -1,5 +1,5 @@
 import { CompareSample, COMPARE_STREAMS, Side } from './compare';
-import { median } from './stats';
+import { median, medianInterval } from './stats';
 
 export interface CompareSetup {
   model: string;
@@ -11,6 +11,8 @@ export interface CompareSetup {
   llamaServerThreads: number;
   /** What llamanest chose by itself (threads of its context). */
   llamanestThreads: string;
+  /** A/A control: a second llama-server stands in the llamanest column, so every ratio away from 1 is the machine's noise. */
+  control?: boolean;
 }
 
 /** One compared measure: medians per server and llamanest's ratio (or difference, for times). */
@@ -25,8 +27,9 @@ export interface CompareRow {
   /**
    * The same comparison made within each round (the two servers measured back to back), then its
    * median and range over the rounds: it follows the machine's drift less than the ratio of medians.
+   * `interval` is the median's 95% confidence interval (absent with fewer than 6 rounds).
    */
-  perRound: { median: number; min: number; max: number };
+  perRound: { median: number; min: number; max: number; interval?: { low: number; high: number } };
   goal: string;
   met: boolean;
 }
@@ -41,7 +44,7 @@ export function summarizeComparison(setup: CompareSetup, samples: Record<Side, C
   const m = (side: Side, pick: (s: CompareSample) => number) => median(samples[side].map(pick));
   const perRound = (pick: (s: CompareSample) => number, versus: (nest: number, server: number) => number) => {
     const values = samples.llamanest.map((s, round) => versus(pick(s), pick(samples['llama-server'][round])));
-    return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+    return { median: median(values), min: Math.min(...values), max: Math.max(...values), interval: medianInterval(values) };
   };
   const speed = (measure: string, pick: (s: CompareSample) => number, goal: number): CompareRow => {
     const llamaServer = m('llama-server', pick);
@@ -82,13 +85,13 @@ export function versusText(row: Pick<CompareRow, 'higherIsBetter'>, value: numbe
 export function formatComparison(r: CompareResults): string {
   const num = (n: number, digits = 1) => n.toFixed(digits);
   const rows: string[][] = [
-    ['', 'llama-server', 'llamanest', 'llamanest vs', 'per round: median (range)', 'goal', ''],
+    ['', 'llama-server', 'llamanest', 'llamanest vs', 'per round: median [95% CI] (range)', 'goal', ''],
     ...r.rows.map((row) => [
       `${row.measure}, ${row.unit}`,
       num(row.llamaServer),
       num(row.llamanest),
       versusText(row, row.versus),
-      `${versusText(row, row.perRound.median)} (${versusText(row, row.perRound.min)} to ${versusText(row, row.perRound.max)})`,
+      `${versusText(row, row.perRound.median)}${row.perRound.interval ? ` [${versusText(row, row.perRound.interval.low)} to ${versusText(row, row.perRound.interval.high)}]` : ''} (${versusText(row, row.perRound.min)} to ${versusText(row, row.perRound.max)})`,
       row.goal,
       row.met ? 'met' : 'MISSED',
     ]),
@@ -99,6 +102,12 @@ export function formatComparison(r: CompareResults): string {
 }
 
 export function compareTitle(r: CompareSetup): string {
+  if (r.control) {
+    return (
+      `A/A control, llama-server vs a second llama-server (in the llamanest column): ${r.model}, max ${r.maxTokens} tokens, temperature 0, ` +
+      `${r.sequences} slots, ${r.cpus} CPUs (both -t ${r.llamaServerThreads}), medians of ${r.rounds} alternating rounds`
+    );
+  }
   return (
     `llamanest vs llama-server: ${r.model}, max ${r.maxTokens} tokens, temperature 0, ${r.sequences} sequences/slots, ${r.cpus} CPUs ` +
     `(llama-server -t ${r.llamaServerThreads}, llamanest threads ${r.llamanestThreads}), medians of ${r.rounds} alternating rounds`
