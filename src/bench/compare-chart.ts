@@ -1,14 +1,15 @@
-import { compareTitle, CompareResults, versusText } from './compare-report';
+import { compareTitle, CompareResults, perRoundText, versusText } from './compare-report';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * An SVG bar chart of a comparison: per measure, llama-server and llamanest side by side, scaled
- * to the larger of the two, with the values and llamanest's ratio (or time difference) written on it.
+ * to the larger of the two, with the values and llamanest's ratio (or time difference) written on it,
+ * and the ratio's per-round median with its 95% confidence interval.
  */
 export function compareChart(r: CompareResults): string {
   const width = 1040;
-  const rowHeight = 58;
+  const rowHeight = 64;
   const top = 64;
   const labelWidth = 230;
   const barMax = width - labelWidth - 150;
@@ -27,6 +28,7 @@ export function compareChart(r: CompareResults): string {
     parts.push(
       `<text x="12" y="${y + 18}">${escape(row.measure)}</text>`,
       `<text x="12" y="${y + 36}" fill="${row.met ? '#1a7f37' : '#b42318'}">llamanest ${escape(versus)} (goal ${escape(row.goal)})</text>`,
+      `<text x="12" y="${y + 52}" font-size="11" fill="#444">per round ${escape(perRoundText(row))}</text>`,
     );
     const bars: [string, number, string][] = [
       ['llama-server', row.llamaServer, colors.server],

@@ -1,4 +1,5 @@
 import { CompareSample } from './compare';
+import { compareChart } from './compare-chart';
 import { formatComparison, summarizeComparison } from './compare-report';
 import { medianInterval } from './stats';
 
@@ -56,5 +57,13 @@ describe('the per-round confidence interval', () => {
     expect(text).toContain('per round: median [95% CI] (range)');
     expect(text).toMatch(/decode, 1 stream, tokens\/s.*0\.95× \[0\.92× to 0\.98×\] \(0\.91× to 0\.99×\)/);
     expect(text).toMatch(/time to first token, ms.*\+4\.0 ms \[\+1\.0 ms to \+7\.0 ms\] \(\+0\.0 ms to \+8\.0 ms\)/);
+  });
+
+  it('is written on the chart too', () => {
+    const server = Array.from({ length: 9 }, () => sample(100, 50));
+    const nest = Array.from({ length: 9 }, (_, i) => sample(91 + i, 50 + i));
+    const svg = compareChart(summarizeComparison({ ...setup, rounds: 9 }, { 'llama-server': server, llamanest: nest }));
+    expect(svg).toContain('per round 0.95× [0.92× to 0.98×]');
+    expect(svg).toContain('per round +4.0 ms [+1.0 ms to +7.0 ms]');
   });
 });

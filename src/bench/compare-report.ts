@@ -82,6 +82,12 @@ export function versusText(row: Pick<CompareRow, 'higherIsBetter'>, value: numbe
   return row.higherIsBetter ? `${value.toFixed(2)}×` : `${value >= 0 ? '+' : ''}${value.toFixed(1)} ms`;
 }
 
+/** The per-round median with its confidence interval, e.g. "1.02× [0.97× to 1.05×]". */
+export function perRoundText(row: Pick<CompareRow, 'higherIsBetter' | 'perRound'>): string {
+  const { median: middle, interval } = row.perRound;
+  return `${versusText(row, middle)}${interval ? ` [${versusText(row, interval.low)} to ${versusText(row, interval.high)}]` : ''}`;
+}
+
 export function formatComparison(r: CompareResults): string {
   const num = (n: number, digits = 1) => n.toFixed(digits);
   const rows: string[][] = [
@@ -91,7 +97,7 @@ export function formatComparison(r: CompareResults): string {
       num(row.llamaServer),
       num(row.llamanest),
       versusText(row, row.versus),
-      `${versusText(row, row.perRound.median)}${row.perRound.interval ? ` [${versusText(row, row.perRound.interval.low)} to ${versusText(row, row.perRound.interval.high)}]` : ''} (${versusText(row, row.perRound.min)} to ${versusText(row, row.perRound.max)})`,
+      `${perRoundText(row)} (${versusText(row, row.perRound.min)} to ${versusText(row, row.perRound.max)})`,
       row.goal,
       row.met ? 'met' : 'MISSED',
     ]),
