@@ -49,20 +49,21 @@ describe('the per-round confidence interval', () => {
     expect(medianInterval(rounds(5))).toBeUndefined();
   });
 
+  // Nine rounds with llamanest at 0.91×, 0.92×, … 0.99× of the server, and 0 to 8 ms later.
+  const nine = summarizeComparison(
+    { ...setup, rounds: 9 },
+    { 'llama-server': Array.from({ length: 9 }, () => sample(100, 50)), llamanest: Array.from({ length: 9 }, (_, i) => sample(91 + i, 50 + i)) },
+  );
+
   it('is printed beside the per-round median once there are enough rounds', () => {
-    // Nine rounds with llamanest at 0.91×, 0.92×, … 0.99× of the server.
-    const server = Array.from({ length: 9 }, () => sample(100, 50));
-    const nest = Array.from({ length: 9 }, (_, i) => sample(91 + i, 50 + i));
-    const text = formatComparison(summarizeComparison({ ...setup, rounds: 9 }, { 'llama-server': server, llamanest: nest }));
+    const text = formatComparison(nine);
     expect(text).toContain('per round: median [95% CI] (range)');
     expect(text).toMatch(/decode, 1 stream, tokens\/s.*0\.95× \[0\.92× to 0\.98×\] \(0\.91× to 0\.99×\)/);
     expect(text).toMatch(/time to first token, ms.*\+4\.0 ms \[\+1\.0 ms to \+7\.0 ms\] \(\+0\.0 ms to \+8\.0 ms\)/);
   });
 
   it('is written on the chart too', () => {
-    const server = Array.from({ length: 9 }, () => sample(100, 50));
-    const nest = Array.from({ length: 9 }, (_, i) => sample(91 + i, 50 + i));
-    const svg = compareChart(summarizeComparison({ ...setup, rounds: 9 }, { 'llama-server': server, llamanest: nest }));
+    const svg = compareChart(nine);
     expect(svg).toContain('per round 0.95× [0.92× to 0.98×]');
     expect(svg).toContain('per round +4.0 ms [+1.0 ms to +7.0 ms]');
   });
