@@ -108,14 +108,10 @@ export function formatComparison(r: CompareResults): string {
 }
 
 export function compareTitle(r: CompareSetup): string {
-  if (r.control) {
-    return (
-      `A/A control, llama-server vs a second llama-server (in the llamanest column): ${r.model}, max ${r.maxTokens} tokens, temperature 0, ` +
-      `${r.sequences} slots, ${r.cpus} CPUs (both -t ${r.llamaServerThreads}), medians of ${r.rounds} alternating rounds`
-    );
-  }
+  const sides = r.control ? 'A/A control, llama-server vs a second llama-server (in the llamanest column)' : 'llamanest vs llama-server';
+  const threads = r.control ? `both -t ${r.llamaServerThreads}` : `llama-server -t ${r.llamaServerThreads}, llamanest threads ${r.llamanestThreads}`;
   return (
-    `llamanest vs llama-server: ${r.model}, max ${r.maxTokens} tokens, temperature 0, ${r.sequences} sequences/slots, ${r.cpus} CPUs ` +
-    `(llama-server -t ${r.llamaServerThreads}, llamanest threads ${r.llamanestThreads}), medians of ${r.rounds} alternating rounds`
+    `${sides}: ${r.model}, max ${r.maxTokens} tokens, temperature 0, ${r.sequences} sequences/slots, ${r.cpus} CPUs ` +
+    `(${threads}), medians of ${r.rounds} alternating rounds`
   );
 }
