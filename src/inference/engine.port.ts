@@ -100,10 +100,8 @@ export interface EngineModel {
   /** The model's one embedding context, created on first use and disposed with the model. */
   embeddingContext(): Promise<EngineEmbeddingContext>;
   /**
-   * Text of `tokens`; `previous` are the tokens before them (for word-boundary rules of the tokenizer).
-   * Special tokens are left out unless `options.special`.
-   */
-  detokenize(tokens: readonly number[], previous?: readonly number[], options?: { special?: boolean }): string;
+  /** Text of `tokens`; special tokens are left out unless `options.special`. */
+  detokenize(tokens: readonly number[], options?: { special?: boolean }): string;
   isEndOfGeneration(token: number): boolean;
   renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt;
   functionCallSyntax(): FunctionCallSyntax;

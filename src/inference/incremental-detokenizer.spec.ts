@@ -9,11 +9,13 @@ import { NodeLlamaCppBackend } from './node-llama-cpp.adapter';
 
 /** A model whose tokens are UTF-8 bytes: an incomplete character detokenizes to U+FFFD, like llama.cpp. */
 class ByteModel implements Pick<EngineModel, 'detokenize'> {
-  readonly calls: { tokens: number[]; previous: number[] }[] = [];
+  readonly calls: number[][] = [];
+  /** A token without text of its own. */
+  silent?: number;
 
-  detokenize(tokens: readonly number[], previous: readonly number[] = []): string {
-    this.calls.push({ tokens: [...tokens], previous: [...previous] });
-    return Buffer.from(tokens).toString('utf8');
+  detokenize(tokens: readonly number[]): string {
+    this.calls.push([...tokens]);
+    return Buffer.from(tokens.filter((t) => t !== this.silent)).toString('utf8');
   }
 }
 
@@ -58,10 +60,22 @@ describe('IncrementalDetokenizer', () => {
       expect(detokenizer.flush()).toBe('');
     });
 
-    it('passes the recently emitted tokens (at most 8) as context for word boundaries', () => {
-      pushAll(detokenizer, bytes('abcdefghij'));
-      expect(model.calls[2]).toEqual({ tokens: bytes('c'), previous: bytes('ab') });
-      expect(model.calls[9]).toEqual({ tokens: bytes('j'), previous: bytes('bcdefghi') });
+    it('detokenizes each token once, after the emitted tokens as context (8 to 32 of them)', () => {
+      const text = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ';
+      expect(pushAll(detokenizer, bytes(text)).join('')).toBe(text);
+      expect(model.calls[0]).toEqual(bytes('a'));
+      expect(model.calls[2]).toEqual(bytes('abc'));
+      // The 32nd token cuts the context back to the last 8 (one more call for their text).
+      expect(model.calls[31]).toEqual(bytes(text.slice(0, 32)));
+      expect(model.calls[32]).toEqual(bytes(text.slice(24, 32)));
+      expect(model.calls[33]).toEqual(bytes(text.slice(24, 33)));
+      expect(model.calls).toHaveLength(text.length + 1);
+    });
+
+    it('detokenizes new tokens alone when the context has no text of its own', () => {
+      model.silent = 0;
+      expect(pushAll(detokenizer, [0, 0x41])).toEqual(['', 'A']);
+      expect(model.calls.slice(0, 2)).toEqual([[0], [0x41]]);
     });
   });
 

@@ -366,8 +366,8 @@ class NodeLlamaCppModel implements EngineModel {
     return new NodeLlamaCppEmbeddingContext(this.model, context, contextSize);
   }
 
-  detokenize(tokens: readonly number[], previous?: readonly number[], options?: { special?: boolean }): string {
-    return this.model.detokenize(tokens as NodeLlamaCpp.Token[], options?.special ?? false, previous as NodeLlamaCpp.Token[] | undefined);
+  detokenize(tokens: readonly number[], options?: { special?: boolean }): string {
+    return this.model.detokenize(tokens as NodeLlamaCpp.Token[], options?.special ?? false);
   }
 
   isEndOfGeneration(token: number): boolean {

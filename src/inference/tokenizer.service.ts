@@ -20,7 +20,7 @@ export class TokenizerService {
   detokenize(model: string, tokens: number[]): Promise<{ modelId: string; text: string }> {
     return this.registry.using(model, undefined, ({ id, engine }) => {
       checkTokenIds(engine, tokens, 'tokens');
-      return { modelId: id, text: engine.detokenize(tokens, undefined, { special: true }) };
+      return { modelId: id, text: engine.detokenize(tokens, { special: true }) };
     });
   }
 }
