@@ -3,6 +3,7 @@ import { InferenceService } from '../../inference/inference.service';
 import { ChatTurn, FinishReason, Generation, GenerationRequest, TokenLogprob } from '../../inference/inference.types';
 import { ApiError } from '../shared/api-error';
 import { newId, unixSeconds } from '../shared/ids';
+import { chunkFrame, JsonEvent } from '../shared/sse-writer';
 import { toSamplingRequest } from '../shared/sampling-request.mapper';
 import { checkSchema, toToolOptions } from '../shared/tool-translation';
 import { toCompletionUsage } from '../shared/usage.mapper';
@@ -70,11 +71,11 @@ export class ChatCompletionsService {
   }
 
   /** The chunks of a streamed completion, in OpenAI's order: role first, deltas, finish, optional usage. */
-  async *chunks(body: CreateChatCompletionRequestDto, generation: Generation): AsyncGenerator<ChatCompletionChunkDto> {
+  async *chunks(body: CreateChatCompletionRequestDto, generation: Generation): AsyncGenerator<JsonEvent<ChatCompletionChunkDto> | ChatCompletionChunkDto> {
     const includeUsage = body.stream_options?.include_usage === true;
     const base = { id: newId('chatcmpl'), object: 'chat.completion.chunk' as const, created: unixSeconds(), model: generation.modelId };
-    const chunk = (choice: ChatCompletionChunkDto['choices'][number]): ChatCompletionChunkDto =>
-      includeUsage ? { ...base, choices: [choice], usage: null } : { ...base, choices: [choice] };
+    const frame = chunkFrame(base, includeUsage ? { usage: null } : undefined);
+    const chunk = (choice: ChatCompletionChunkDto['choices'][number]): JsonEvent<ChatCompletionChunkDto> => frame({ choices: [choice] });
     const started = new Set<number>();
     for await (const event of generation.events) {
       const index = event.choice;

@@ -4,6 +4,7 @@ import { FinishReason, Generation, GenerationRequest, PlainPrompt, TokenLogprob,
 import { ApiError } from '../shared/api-error';
 import { newId, unixSeconds } from '../shared/ids';
 import { toSamplingRequest } from '../shared/sampling-request.mapper';
+import { chunkFrame, JsonEvent } from '../shared/sse-writer';
 import { toCompletionUsage } from '../shared/usage.mapper';
 import { CompletionChoiceDto, CompletionDto, CompletionLogprobsDto } from './dto/completion.dto';
 import { CreateCompletionRequestDto } from './dto/create-completion-request.dto';
@@ -109,9 +110,10 @@ export class CompletionsService {
   }
 
   /** Streamed chunks: one per piece of text or finish, then the usage chunk when asked for. */
-  async *chunks(body: CreateCompletionRequestDto, run: CompletionRun): AsyncGenerator<CompletionDto> {
+  async *chunks(body: CreateCompletionRequestDto, run: CompletionRun): AsyncGenerator<JsonEvent<CompletionDto> | CompletionDto> {
     const base = { id: newId('cmpl'), object: 'text_completion' as const, created: unixSeconds(), model: run.modelId };
     const includeUsage = body.stream_options?.include_usage === true;
+    const frame = chunkFrame(base, includeUsage ? { usage: null } : undefined);
     const withLogprobs = body.logprobs !== undefined && body.logprobs !== null;
     const lengths = new Map<number, number>();
     for await (const delta of run.deltas(body.echo === true)) {
@@ -119,7 +121,7 @@ export class CompletionsService {
       lengths.set(delta.index, offset + delta.text.length);
       const logprobs = withLogprobs ? toLegacyLogprobs(delta.logprobs, offset) : null;
       const choice = { text: delta.text, index: delta.index, logprobs, finish_reason: delta.finish as CompletionChoiceDto['finish_reason'] };
-      yield includeUsage ? { ...base, choices: [choice], usage: null } : { ...base, choices: [choice] };
+      yield frame({ choices: [choice] });
     }
     if (includeUsage) yield { ...base, choices: [], usage: toCompletionUsage(run.usage) };
   }

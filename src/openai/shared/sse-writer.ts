@@ -22,6 +22,33 @@ interface StreamState {
 
 const STATE = Symbol('llamanest:sseStream');
 
+/** An event already written as JSON (by `chunkFrame`); `SseWriter.send` sends it as it is. */
+export class JsonEvent<T = unknown> {
+  /** Only for the type of what `json` holds. */
+  declare readonly value?: T;
+
+  constructor(readonly json: string) {}
+
+  toJSON(): T {
+    return JSON.parse(this.json) as T;
+  }
+}
+
+/**
+ * The chunks of one stream share their first fields (`id`, `object`, `created`, `model`) and their
+ * last (`usage: null`). Those are written as JSON once; each chunk then writes only its own fields,
+ * in between (same text as `JSON.stringify({ ...head, ...own, ...tail })`).
+ */
+export function chunkFrame<Head extends object, Tail extends object>(head: Head, tail?: Tail): <Own extends object>(own: Own) => JsonEvent<Head & Own & Tail> {
+  const inner = (value: object) => JSON.stringify(value).slice(1, -1);
+  const start = `{${inner(head)}`;
+  const end = tail && Object.keys(tail).length > 0 ? `,${inner(tail)}}` : '}';
+  return (own) => {
+    const middle = inner(own);
+    return new JsonEvent(middle ? `${start},${middle}${end}` : `${start}${end}`);
+  };
+}
+
 type WithState = Response & { [STATE]?: StreamState };
 
 /**
@@ -67,8 +94,8 @@ export class SseWriter {
 
   /** With typed framing, `data` must have a `type`; its `sequence_number` is added here. */
   async send(data: unknown): Promise<void> {
-    if (this.state.framing === 'data') return this.write(`data: ${JSON.stringify(data)}\n\n`);
-    const event = { ...(data as { type: string }), sequence_number: this.state.nextSequenceNumber++ };
+    if (this.state.framing === 'data') return this.write(`data: ${data instanceof JsonEvent ? data.json : JSON.stringify(data)}\n\n`);
+    const event = { ...((data instanceof JsonEvent ? data.toJSON() : data) as { type: string }), sequence_number: this.state.nextSequenceNumber++ };
     await this.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   }
 
