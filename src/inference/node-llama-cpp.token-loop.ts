@@ -194,6 +194,7 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
 
   try {
     let token = first;
+    let turn = new Promise<void>((resolve) => setImmediate(resolve));
     while (true) {
       seq._ensureNotDisposed();
       // A turn of the event loop before every token. Alone: with inline work the decode and sampling
@@ -201,17 +202,25 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
       // `setImmediate` gave. Not alone: every stream queues its token in the same turn, after the
       // dispatcher has finished the last batch, so the next batch holds them all (queued from a
       // microtask, a stream could catch the dispatcher still looping and go into a batch of its own).
-      await new Promise((resolve) => setImmediate(resolve));
+      await turn;
       let next = quiet() ? await withLock([context, 'context'], () => decodeAlone(token)) : undefined;
+      const lone = next !== undefined;
       next ??= await decodeQueued(token);
       // Checked here, not in `sample`: a throw there would reject inside node-llama-cpp's dispatcher.
       if (next.token === -1) throw new Error('Failed to sample next token');
       // A consumer that comes back for the next token without an event-loop turn (the usual case)
       // keeps the reservation; one that waits (a slow reader's backpressure) frees it meanwhile, so
-      // other models' contexts get the threads.
-      const release = reservedThreads ? setImmediate(freeThreads) : undefined;
+      // other models' contexts get the threads. Alone, the same immediate is the next token's turn.
+      let away = true;
+      const immediate = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          if (away && reservedThreads) freeThreads();
+          resolve();
+        }),
+      );
       yield next;
-      clearImmediate(release);
+      away = false;
+      turn = lone ? immediate : new Promise<void>((resolve) => setImmediate(resolve));
       token = next.token;
     }
   } finally {
