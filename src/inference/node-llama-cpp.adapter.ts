@@ -258,6 +258,7 @@ class NodeLlamaCppModel implements EngineModel {
   private readonly chatWrapper: NodeLlamaCpp.ChatWrapper;
   private readonly sequences: NodeLlamaCppSequence[];
   private embedding?: Promise<NodeLlamaCppEmbeddingContext>;
+  private readonly endOfGeneration = new Map<number, boolean>();
 
   /** `context` is absent for embedding-only models. */
   constructor(
@@ -370,8 +371,11 @@ class NodeLlamaCppModel implements EngineModel {
     return this.model.detokenize(tokens as NodeLlamaCpp.Token[], options?.special ?? false);
   }
 
+  /** Asked twice for every generated token: each token's answer is kept (one native call per distinct token). */
   isEndOfGeneration(token: number): boolean {
-    return this.model.isEogToken(token as NodeLlamaCpp.Token);
+    let end = this.endOfGeneration.get(token);
+    if (end === undefined) this.endOfGeneration.set(token, (end = this.model.isEogToken(token as NodeLlamaCpp.Token)));
+    return end;
   }
 
   renderChat(turns: ChatTurn[], tools?: ToolDefinition[]): RenderedPrompt {
