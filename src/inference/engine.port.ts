@@ -99,7 +99,6 @@ export interface EngineModel {
   tokenPiece(token: number): string | number[];
   /** The model's one embedding context, created on first use and disposed with the model. */
   embeddingContext(): Promise<EngineEmbeddingContext>;
-  /**
   /** Text of `tokens`; special tokens are left out unless `options.special`. */
   detokenize(tokens: readonly number[], options?: { special?: boolean }): string;
   isEndOfGeneration(token: number): boolean;
