@@ -194,7 +194,8 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
 
   try {
     let token = first;
-    let turn = new Promise<void>((resolve) => setImmediate(resolve));
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    let turn = nextTurn();
     while (true) {
       seq._ensureNotDisposed();
       // A turn of the event loop before every token. Alone: with inline work the decode and sampling
@@ -210,17 +211,20 @@ export async function* tokenLoop(sequence: NodeLlamaCpp.LlamaContextSequence, fi
       if (next.token === -1) throw new Error('Failed to sample next token');
       // A consumer that comes back for the next token without an event-loop turn (the usual case)
       // keeps the reservation; one that waits (a slow reader's backpressure) frees it meanwhile, so
-      // other models' contexts get the threads. Alone, the same immediate is the next token's turn.
+      // other models' contexts get the threads. Alone (which always holds it), the same immediate is
+      // the next token's turn.
       let away = true;
-      const immediate = new Promise<void>((resolve) =>
-        setImmediate(() => {
-          if (away && reservedThreads) freeThreads();
-          resolve();
-        }),
-      );
+      const release = reservedThreads
+        ? new Promise<void>((resolve) =>
+            setImmediate(() => {
+              if (away && reservedThreads) freeThreads();
+              resolve();
+            }),
+          )
+        : undefined;
       yield next;
       away = false;
-      turn = lone ? immediate : new Promise<void>((resolve) => setImmediate(resolve));
+      turn = lone && release ? release : nextTurn();
       token = next.token;
     }
   } finally {
