@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { modelConfigSchema } from '../config/config.schema';
 import { ensureBenchModel } from '../demo-model/demo-model.file';
 import { NodeLlamaCppBackend } from '../inference/node-llama-cpp.adapter';
-import { compareServers } from './compare';
+import { CompareSample, compareServers, restartPlan, Side, SIDES } from './compare';
 import { compareChart } from './compare-chart';
 import { formatComparison, summarizeComparison } from './compare-report';
 import { generateInProcess } from './in-process';
@@ -32,6 +32,7 @@ interface Options {
   model?: string;
   tokens: number;
   rounds: number;
+  restartEvery: number;
   parallel: number;
   json?: boolean;
   compare?: boolean;
@@ -107,29 +108,40 @@ async function bench(opts: Options): Promise<void> {
  */
 async function compare(opts: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'llamanest-bench-'));
-  const servers: BenchServer[] = [];
+  const running = new Set<BenchServer>();
   try {
     const binary = await ensureLlamaServer();
     const path = opts.model ? resolve(opts.model) : ensureBenchModel(dir);
     const threads = opts.llamaServerThreads ?? cpus().length;
     const contextPerSlot = 4096;
-    const llamaServer = await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
-    servers.push(llamaServer);
-    const llamanest = opts.control
-      ? await startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot })
-      : await startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, engineSettings(opts));
-    servers.push(llamanest);
-    const samples = await compareServers(
-      [
-        { side: 'llama-server', server: llamaServer },
-        { side: 'llamanest', server: llamanest },
-      ],
-      { model: MODEL_ID, tokens: opts.tokens, rounds: opts.rounds },
-    );
+    const llamaServer = () => startLlamaServer({ binary, model: path, threads, parallel: opts.parallel, contextPerSlot });
+    const start: Record<Side, () => Promise<BenchServer>> = {
+      'llama-server': llamaServer,
+      llamanest: () =>
+        opts.control ? llamaServer() : startServer({ id: MODEL_ID, path, parallel: opts.parallel, contextSize: contextPerSlot, threads: opts.threads }, dir, engineSettings(opts)),
+    };
+    const samples: Record<Side, CompareSample[]> = { 'llama-server': [], llamanest: [] };
+    for (const part of restartPlan(opts.rounds, opts.restartEvery)) {
+      const servers = {} as Record<Side, BenchServer>;
+      for (const side of part.first === 'llama-server' ? SIDES : [...SIDES].reverse()) {
+        servers[side] = await start[side]();
+        running.add(servers[side]);
+      }
+      const partSamples = await compareServers(
+        SIDES.map((side) => ({ side, server: servers[side] })),
+        { model: MODEL_ID, tokens: opts.tokens, rounds: part.rounds, firstRound: part.firstRound, totalRounds: opts.rounds },
+      );
+      for (const side of SIDES) {
+        samples[side].push(...partSamples[side]);
+        await servers[side].stop();
+        running.delete(servers[side]);
+      }
+    }
     const setup = {
       model: basename(path),
       maxTokens: opts.tokens,
       rounds: opts.rounds,
+      restartEvery: opts.restartEvery,
       sequences: opts.parallel,
       cpus: cpus().length,
       llamaServerThreads: threads,
@@ -144,7 +156,7 @@ async function compare(opts: Options): Promise<void> {
     writeFileSync(opts.chart, compareChart(results));
     process.stderr.write(`chart written to ${opts.chart}\n`);
   } finally {
-    for (const server of servers) await server.stop();
+    for (const server of running) await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -159,6 +171,7 @@ new Command()
   .option('--model <path>', 'GGUF file to benchmark (default: the generated ~64 M-parameter bench model)')
   .option('--tokens <n>', 'max_tokens per request', positive, 256)
   .option('--rounds <n>', 'measurement rounds (medians are reported)', positive, 5)
+  .option('--restart-every <n>', 'with --compare: start both servers afresh every n rounds, the one started first alternating', positive, 3)
   .option('--parallel <n>', 'context sequences, as the server config "parallel"', positive, modelConfigSchema.parse({ path: '-' }).parallel)
   .option('--json', 'print the results as JSON')
   .option('--compare', "compare with llama.cpp's llama-server (built once into .cache/) on the same model, alternately")

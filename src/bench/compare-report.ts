@@ -5,6 +5,8 @@ export interface CompareSetup {
   model: string;
   maxTokens: number;
   rounds: number;
+  /** A fresh pair of server processes every this many rounds (see `restartPlan`). */
+  restartEvery?: number;
   sequences: number;
   cpus: number;
   /** Compute threads given to llama-server (-t/-tb). */
@@ -112,6 +114,6 @@ export function compareTitle(r: CompareSetup): string {
   const threads = r.control ? `both -t ${r.llamaServerThreads}` : `llama-server -t ${r.llamaServerThreads}, llamanest threads ${r.llamanestThreads}`;
   return (
     `${sides}: ${r.model}, max ${r.maxTokens} tokens, temperature 0, ${r.sequences} sequences/slots, ${r.cpus} CPUs ` +
-    `(${threads}), medians of ${r.rounds} alternating rounds`
+    `(${threads}), medians of ${r.rounds} alternating rounds${r.restartEvery && r.restartEvery < r.rounds ? `, both servers started afresh every ${r.restartEvery === 1 ? 'round' : `${r.restartEvery} rounds`}` : ''}`
   );
 }

@@ -48,13 +48,28 @@ async function longPromptFor(baseUrl: string, model: string, tokens: number): Pr
 }
 
 /**
+ * Which server processes measure which rounds: a fresh pair every `every` rounds, the side started
+ * first alternating from one pair to the next. On this VM the same server binary measured 5–15%
+ * faster or slower depending on whether its process was started first or second (the A/A pairs in
+ * the README), so one pair of processes for a whole run carries that bias into every round; fresh
+ * pairs in both orders spread it over both sides and into the per-round interval.
+ */
+export function restartPlan(rounds: number, every: number): { firstRound: number; rounds: number; first: Side }[] {
+  const plan: { firstRound: number; rounds: number; first: Side }[] = [];
+  for (let start = 1; start <= rounds; start += every) {
+    plan.push({ firstRound: start, rounds: Math.min(every, rounds - start + 1), first: SIDES[plan.length % 2] });
+  }
+  return plan;
+}
+
+/**
  * Drives llama-server and llamanest with the same streaming client, alternately: every measure
  * runs on one server and then the other, and the order flips every round, so that load from
  * elsewhere on the machine hits both sides alike. Returns every round's samples per server.
  */
 export async function compareServers(
   targets: CompareTarget[],
-  opts: { model: string; tokens: number; rounds: number },
+  opts: { model: string; tokens: number; rounds: number; firstRound?: number; totalRounds?: number },
 ): Promise<Record<Side, CompareSample[]>> {
   const prefillText = await longPromptFor(targets[targets.length - 1].server.baseUrl, opts.model, PREFILL_TOKENS);
   const stream = (t: CompareTarget, tag: string) => streamChat(t.server.baseUrl, opts.model, shortPrompt(`${t.side} ${tag}`), opts.tokens);
@@ -80,8 +95,9 @@ export async function compareServers(
     await measures.prefill(t, 'warm-up');
   }
   const samples = Object.fromEntries(targets.map((t) => [t.side, [] as CompareSample[]])) as Record<Side, CompareSample[]>;
-  for (let round = 1; round <= opts.rounds; round++) {
-    process.stderr.write(`round ${round}/${opts.rounds}\n`);
+  const first = opts.firstRound ?? 1;
+  for (let round = first; round < first + opts.rounds; round++) {
+    process.stderr.write(`round ${round}/${opts.totalRounds ?? opts.rounds}\n`);
     const order = round % 2 ? targets : [...targets].reverse();
     const partial = new Map<Side, Partial<CompareSample>>(targets.map((t) => [t.side, { aggregate: {} }]));
     for (const t of order) {
