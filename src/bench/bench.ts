@@ -41,6 +41,7 @@ interface Options {
   threads?: number;
   llamaServerThreads?: number;
   cpuThreadpool: boolean;
+  hugePages: boolean;
   inlineWork: boolean;
   soloDecode: boolean;
   offThreadWrites: boolean;
@@ -48,7 +49,7 @@ interface Options {
 
 /** The engine settings for llamanest's side. */
 function engineSettings(opts: Options): EngineSettings {
-  return { cpuThreadpool: opts.cpuThreadpool, inlineWork: opts.inlineWork, soloDecode: opts.soloDecode, offThreadWrites: opts.offThreadWrites };
+  return { cpuThreadpool: opts.cpuThreadpool, hugePages: opts.hugePages, inlineWork: opts.inlineWork, soloDecode: opts.soloDecode, offThreadWrites: opts.offThreadWrites };
 }
 
 function positive(value: string): number {
@@ -146,7 +147,7 @@ async function compare(opts: Options): Promise<void> {
       cpus: cpus().length,
       llamaServerThreads: threads,
       control: opts.control,
-      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.inlineWork ? '' : ', no inline work'}${opts.soloDecode ? '' : ', no solo decode'}${opts.offThreadWrites ? '' : ', no off-thread writes'}`,
+      llamanestThreads: `${opts.threads === undefined ? 'automatic' : opts.threads}${opts.cpuThreadpool ? '' : ', no CPU threadpool'}${opts.hugePages ? '' : ', no huge pages'}${opts.inlineWork ? '' : ', no inline work'}${opts.soloDecode ? '' : ', no solo decode'}${opts.offThreadWrites ? '' : ', no off-thread writes'}`,
     };
     const results = summarizeComparison(setup, samples);
     process.stdout.write(`${opts.json ? JSON.stringify({ ...results, samples }, null, 2) : formatComparison(results)}\n`);
@@ -179,6 +180,7 @@ new Command()
   .option('--threads <n>', 'with --compare: compute threads for llamanest (default: its automatic choice)', positive)
   .option('--llama-server-threads <n>', 'with --compare: -t/-tb for llama-server (default: one per core)', positive)
   .option('--no-cpu-threadpool', 'llamanest without its persistent CPU threadpool (config cpuThreadpool: false), to measure what it brings')
+  .option('--no-huge-pages', 'llamanest with ggml\'s CPU buffers on ordinary pages (config hugePages: false), to measure what huge pages bring')
   .option('--no-inline-work', 'llamanest with every decode and sampling job on worker threads (config inlineWork: false), to measure what inline work brings')
   .option('--no-solo-decode', "llamanest with every token through node-llama-cpp's batch dispatcher (config soloDecode: false), to measure what solo decoding brings")
   .option('--no-off-thread-writes', 'llamanest writing streamed events on the event-loop thread (config offThreadWrites: false), to measure what off-thread writes bring')

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/config.schema';
 
 /** The engine and streaming settings the bench can turn off (config keys of the same names). */
-export type EngineSettings = Pick<AppConfig, 'cpuThreadpool' | 'inlineWork' | 'soloDecode' | 'offThreadWrites'>;
+export type EngineSettings = Pick<AppConfig, 'cpuThreadpool' | 'hugePages' | 'inlineWork' | 'soloDecode' | 'offThreadWrites'>;
 
 export interface BenchServer {
   baseUrl: string;

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         idleTimeout: 0,
         metrics: true,
         cpuThreadpool: true,
+        hugePages: true,
         inlineWork: true,
         soloDecode: true,
         offThreadWrites: true,
@@ -267,6 +268,12 @@ models:
       expect(loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'false' }).cpuThreadpool).toBe(false);
       expect(loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'true' }).cpuThreadpool).toBe(true);
       expect(configError(() => loadConfig({}, { LLAMANEST_CPU_THREADPOOL: 'sometimes' })).message).toContain('LLAMANEST_CPU_THREADPOOL');
+    });
+
+    it('turns huge pages off from LLAMANEST_HUGE_PAGES, and rejects a non-boolean', () => {
+      expect(loadConfig({}, { LLAMANEST_HUGE_PAGES: 'false' }).hugePages).toBe(false);
+      expect(loadConfig({}, { LLAMANEST_HUGE_PAGES: 'true' }).hugePages).toBe(true);
+      expect(configError(() => loadConfig({}, { LLAMANEST_HUGE_PAGES: 'sometimes' })).message).toContain('LLAMANEST_HUGE_PAGES');
     });
 
     it('turns inline work off from the file or LLAMANEST_INLINE_WORK, and rejects a non-boolean', () => {

@@ -103,6 +103,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   set('memoryBudget', env.LLAMANEST_MEMORY_BUDGET);
   set('metrics', envBoolean(env, 'LLAMANEST_METRICS'));
   set('cpuThreadpool', envBoolean(env, 'LLAMANEST_CPU_THREADPOOL'));
+  set('hugePages', envBoolean(env, 'LLAMANEST_HUGE_PAGES'));
   set('inlineWork', envBoolean(env, 'LLAMANEST_INLINE_WORK'));
   set('soloDecode', envBoolean(env, 'LLAMANEST_SOLO_DECODE'));
   set('offThreadWrites', envBoolean(env, 'LLAMANEST_OFF_THREAD_WRITES'));

@@ -108,6 +108,12 @@ export const configSchema = z
      */
     cpuThreadpool: z.boolean().default(true),
     /**
+     * Linux, CPU backend: ggml's buffers of 2 MiB or more (weights repacked for the CPU, the KV cache,
+     * compute buffers) on transparent huge pages, so decoding does not take a TLB miss every 4 KiB of
+     * weights. Off only to compare or to rule it out.
+     */
+    hugePages: z.boolean().default(true),
+    /**
      * Linux, CPU backend: run small decodes (≤ 16 tokens, ≤ 20 ms by measure) and sampling on the event-loop
      * thread, as llama-server's loop does, instead of handing each token to a worker thread and back.
      * Off only to compare or to rule it out.
@@ -193,6 +199,7 @@ export interface AppConfig {
   /** Bytes. */
   memoryBudget?: number;
   cpuThreadpool: boolean;
+  hugePages: boolean;
   inlineWork: boolean;
   soloDecode: boolean;
   offThreadWrites: boolean;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEMO_GREETING } from '../demo-model/demo-model';
 import { ensureDemoModel } from '../demo-model/demo-model.file';
 import { EngineModel } from './engine.port';
-import { attachInlineWork, InlineWorkStats, loadCpuThreadpool } from './engine-hooks';
+import { attachInlineWork, hugePageBytes, InlineWorkStats, loadCpuThreadpool, loadHugePages } from './engine-hooks';
 import { NodeLlamaCppBackend } from './node-llama-cpp.adapter';
 
 const linux = process.platform === 'linux';
@@ -54,10 +54,13 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
 (linux ? describe : describe.skip)('engine hooks (Linux, CPU)', () => {
   let dir: string;
   const backends: NodeLlamaCppBackend[] = [];
-  const backend = (settings: { cpuThreadpool: boolean; inlineWork: boolean }) => {
+  const backend = (settings: { cpuThreadpool: boolean; inlineWork: boolean; hugePages?: boolean }) => {
     backends.push(new NodeLlamaCppBackend(settings));
     return backends[backends.length - 1];
   };
+  /** One backend with every hook on, for the tests that need nothing else (each backend adds an exit listener). */
+  let withDefaults: NodeLlamaCppBackend | undefined;
+  const defaultBackend = () => (withDefaults ??= backend({ cpuThreadpool: true, inlineWork: true }));
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'llamanest-hooks-'));
@@ -70,13 +73,18 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
   });
 
   it('is built by npm install and loads', () => {
-    expect(loadCpuThreadpool(true)?.stats()).toEqual({ livePools: expect.any(Number), poolsCreated: expect.any(Number), graphsComputed: expect.any(Number) });
+    expect(loadCpuThreadpool(true)?.stats()).toEqual({
+      livePools: expect.any(Number),
+      poolsCreated: expect.any(Number),
+      graphsComputed: expect.any(Number),
+      hugePageBytes: expect.any(Number),
+    });
   });
 
   describe('CPU threadpool', () => {
     it('gives a CPU context one persistent pool while it lives, frees it with the context, and the answer is unchanged', async () => {
       const before = loadCpuThreadpool(true)!.stats();
-      const b = backend({ cpuThreadpool: true, inlineWork: true });
+      const b = defaultBackend();
       const { text, during } = await greet(b, dir);
       expect(text).toBe(DEMO_GREETING);
       expect(during.cpuThreadpool!.poolsCreated).toBe(before.poolsCreated + 1);
@@ -90,6 +98,28 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
       expect(text).toBe(DEMO_GREETING);
       expect(during.cpuThreadpool).toBeUndefined();
       expect(loadCpuThreadpool(true)!.stats().poolsCreated).toBe(before.poolsCreated);
+    });
+  });
+
+  describe('huge pages', () => {
+    it("maps ggml's buffers of 2 MiB or more for huge pages while the model is loaded, unmaps them with it, same answer", async () => {
+      const before = hugePageBytes();
+      const { text, during } = await greet(defaultBackend(), dir);
+      expect(text).toBe(DEMO_GREETING);
+      // At least the KV cache (2 MiB-multiples each).
+      expect(during.hugePageBytes! - before).toBeGreaterThanOrEqual(2 << 20);
+      expect((during.hugePageBytes! - before) % (2 << 20)).toBe(0);
+      expect(hugePageBytes()).toBe(before);
+    });
+
+    it('leaves the buffers to ggml when turned off (hugePages: false), and still answers the same', async () => {
+      const before = hugePageBytes();
+      const { text, during } = await greet(backend({ cpuThreadpool: true, inlineWork: true, hugePages: false }), dir);
+      expect(text).toBe(DEMO_GREETING);
+      expect(during.hugePageBytes).toBeUndefined();
+      expect(hugePageBytes()).toBe(before);
+      // Back on for whatever else this process loads (the switch is process-wide).
+      loadHugePages(true);
     });
   });
 

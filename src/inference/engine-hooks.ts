@@ -4,8 +4,11 @@ import { resolve } from 'node:path';
 
 /** The native addon of src/native/engine-hooks (see its C sources for how each hook works). */
 interface EngineHooksAddon {
-  /** Before contexts are created: `enabled` false stops new pools; `poll` is ggml's polling level (0–100). */
-  configure(options: { enabled?: boolean; poll?: number }): void;
+  /**
+   * Before node-llama-cpp loads: `enabled` false stops new pools; `poll` is ggml's polling level (0–100);
+   * `hugePages` puts ggml's CPU buffers of 2 MiB or more on transparent huge pages.
+   */
+  configure(options: { enabled?: boolean; poll?: number; hugePages?: boolean }): void;
   stats(): CpuThreadpoolStats;
   /** After node-llama-cpp has loaded its addon; returns whether small jobs now run inline. */
   attachInlineWork(enabled: boolean, budgetNs?: number): boolean;
@@ -19,6 +22,8 @@ export interface CpuThreadpoolStats {
   poolsCreated: number;
   /** Graphs llama.cpp computed on the CPU, process-wide: one per ubatch. */
   graphsComputed: number;
+  /** Bytes of ggml's CPU buffers now mapped for huge pages (huge_pages.c). */
+  hugePageBytes: number;
 }
 
 export interface InlineWorkStats {
@@ -80,6 +85,22 @@ export function loadCpuThreadpool(enabled: boolean): CpuThreadpool | undefined {
   const hooks = load();
   hooks?.configure({ enabled, poll: POLL });
   return enabled ? hooks : undefined;
+}
+
+/**
+ * ggml's CPU buffers of 2 MiB or more (repacked weights, weights loaded without mmap, KV cache, compute
+ * buffers) on transparent huge pages (huge_pages.c). Call before node-llama-cpp is imported; applies
+ * to buffers allocated from then on. Returns whether the hook is there (Linux, addon built).
+ */
+export function loadHugePages(enabled: boolean): boolean {
+  const hooks = load();
+  hooks?.configure({ hugePages: enabled });
+  return hooks !== undefined && enabled;
+}
+
+/** Bytes of ggml's CPU buffers now on huge-page mappings (0 without the addon). */
+export function hugePageBytes(): number {
+  return load()?.stats().hugePageBytes ?? 0;
 }
 
 /**

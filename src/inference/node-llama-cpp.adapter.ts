@@ -22,7 +22,7 @@ import {
 } from './engine.port';
 import { AppConfig } from '../config/config.schema';
 import { APP_CONFIG } from '../config/config.module';
-import { attachInlineWork, CpuThreadpool, CpuThreadpoolStats, InlineWork, InlineWorkStats, loadCpuThreadpool } from './engine-hooks';
+import { attachInlineWork, CpuThreadpool, CpuThreadpoolStats, hugePageBytes, InlineWork, InlineWorkStats, loadCpuThreadpool, loadHugePages } from './engine-hooks';
 import { abortError } from './inference.errors';
 import { ChatTurn, ToolDefinition } from './inference.types';
 import { pieceOf } from './token-piece';
@@ -84,14 +84,16 @@ export class NodeLlamaCppBackend implements EngineBackend {
   private llama?: Promise<NodeLlamaCpp.Llama>;
   private cpuThreadpool?: CpuThreadpool;
   private inlineWork?: InlineWork;
+  private hugePages = false;
 
-  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool' | 'inlineWork' | 'soloDecode'>) {}
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'cpuThreadpool' | 'hugePages' | 'inlineWork' | 'soloDecode'>) {}
 
   private getLlama(): Promise<NodeLlamaCpp.Llama> {
     if (!this.llama) {
       // Before node-llama-cpp loads its addon (see engine-hooks.ts).
       const wanted = this.config?.cpuThreadpool ?? true;
       this.cpuThreadpool = loadCpuThreadpool(wanted);
+      this.hugePages = loadHugePages(this.config?.hugePages ?? true);
       if (wanted && !this.cpuThreadpool && process.platform === 'linux') {
         this.logger.warn('the engine hooks addon is not built (sh src/native/engine-hooks/build.sh); decoding on the CPU is slower without it');
       }
@@ -108,8 +110,8 @@ export class NodeLlamaCppBackend implements EngineBackend {
   }
 
   /** Counters of the engine hooks, for tests (undefined where a hook is not active). */
-  hookStats(): { cpuThreadpool?: CpuThreadpoolStats; inlineWork?: InlineWorkStats } {
-    return { cpuThreadpool: this.cpuThreadpool?.stats(), inlineWork: this.inlineWork?.stats() };
+  hookStats(): { cpuThreadpool?: CpuThreadpoolStats; inlineWork?: InlineWorkStats; hugePageBytes?: number } {
+    return { cpuThreadpool: this.cpuThreadpool?.stats(), inlineWork: this.inlineWork?.stats(), hugePageBytes: this.hugePages ? hugePageBytes() : undefined };
   }
 
   async estimateMemory(spec: ModelLoadSpec): Promise<number> {

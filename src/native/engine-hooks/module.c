@@ -1,4 +1,4 @@
-/* The engine hooks addon: see cpu_threadpool.c and inline_work.c; and dupFd, for off-thread socket writes. */
+/* The engine hooks addon: see cpu_threadpool.c, inline_work.c and huge_pages.c; and dupFd, for off-thread socket writes. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include "engine_hooks.h"
