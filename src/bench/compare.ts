@@ -49,10 +49,10 @@ async function longPromptFor(baseUrl: string, model: string, tokens: number): Pr
 
 /**
  * Which server processes measure which rounds: a fresh pair every `every` rounds, the side started
- * first alternating from one pair to the next. On this VM the same server binary measured 5–15%
- * faster or slower depending on whether its process was started first or second (the A/A pairs in
- * the README), so one pair of processes for a whole run carries that bias into every round; fresh
- * pairs in both orders spread it over both sides and into the per-round interval.
+ * first alternating from one pair to the next. On this VM a server measured 3–19% faster or slower
+ * depending on whether its process was started first or second (README, "Start order"), so one pair
+ * of processes for a whole run carries that bias into every round; fresh pairs in both orders spread
+ * it over both sides and into the per-round interval.
  */
 export function restartPlan(rounds: number, every: number): { firstRound: number; rounds: number; first: Side }[] {
   const plan: { firstRound: number; rounds: number; first: Side }[] = [];

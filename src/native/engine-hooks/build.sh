@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the engine hooks addon (see cpu_threadpool.c and inline_work.c) on `npm install` / `npm ci` (the root package's
+# Builds the engine hooks addon (see cpu_threadpool.c, inline_work.c and huge_pages.c) on `npm install` / `npm ci` (the root package's
 # `prepare`). Linux only; elsewhere, or without a C compiler, the server runs without it (slower on CPU).
 [ "$(uname -s)" = Linux ] || exit 0
 cd "$(dirname "$0")" || exit 0
