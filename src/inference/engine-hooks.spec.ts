@@ -114,12 +114,17 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
 
     it('leaves the buffers to ggml when turned off (hugePages: false), and still answers the same', async () => {
       const before = hugePageBytes();
-      const { text, during } = await greet(backend({ cpuThreadpool: true, inlineWork: true, hugePages: false }), dir);
-      expect(text).toBe(DEMO_GREETING);
-      expect(during.hugePageBytes).toBeUndefined();
-      expect(hugePageBytes()).toBe(before);
-      // Back on for whatever else this process loads (the switch is process-wide).
-      loadHugePages(true);
+      const b = backend({ cpuThreadpool: true, inlineWork: true, hugePages: false });
+      const model = await load(b, dir);
+      try {
+        expect(await answer(model)).toBe(DEMO_GREETING);
+        expect(hugePageBytes()).toBe(before);
+        expect(b.hookStats().hugePageBytes).toBeUndefined();
+      } finally {
+        await model.dispose();
+        // Back on for whatever else this process loads (the switch is process-wide).
+        loadHugePages(true);
+      }
     });
   });
 
