@@ -47,6 +47,13 @@ async function longPromptFor(baseUrl: string, model: string, tokens: number): Pr
   return (tag) => `Request ${tag}. ${SENTENCE.repeat(repeats)}`;
 }
 
+/** Rounds `firstRound`… (`rounds` of them) on one fresh pair of servers, `first` started first. */
+export interface RestartPart {
+  firstRound: number;
+  rounds: number;
+  first: Side;
+}
+
 /**
  * Which server processes measure which rounds: a fresh pair every `every` rounds, the side started
  * first alternating from one pair to the next. On this VM a server measured 3–19% faster or slower
@@ -54,8 +61,8 @@ async function longPromptFor(baseUrl: string, model: string, tokens: number): Pr
  * of processes for a whole run carries that bias into every round; fresh pairs in both orders spread
  * it over both sides and into the per-round interval.
  */
-export function restartPlan(rounds: number, every: number): { firstRound: number; rounds: number; first: Side }[] {
-  const plan: { firstRound: number; rounds: number; first: Side }[] = [];
+export function restartPlan(rounds: number, every: number): RestartPart[] {
+  const plan: RestartPart[] = [];
   for (let start = 1; start <= rounds; start += every) {
     plan.push({ firstRound: start, rounds: Math.min(every, rounds - start + 1), first: SIDES[plan.length % 2] });
   }

@@ -73,12 +73,8 @@ async function greet(backend: NodeLlamaCppBackend, dir: string, budgetMs?: numbe
   });
 
   it('is built by npm install and loads', () => {
-    expect(loadCpuThreadpool(true)?.stats()).toEqual({
-      livePools: expect.any(Number),
-      poolsCreated: expect.any(Number),
-      graphsComputed: expect.any(Number),
-      hugePageBytes: expect.any(Number),
-    });
+    expect(loadCpuThreadpool(true)?.stats()).toEqual({ livePools: expect.any(Number), poolsCreated: expect.any(Number), graphsComputed: expect.any(Number) });
+    expect(hugePageBytes()).toEqual(expect.any(Number));
   });
 
   describe('CPU threadpool', () => {

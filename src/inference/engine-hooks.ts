@@ -4,12 +4,13 @@ import { resolve } from 'node:path';
 
 /** The native addon of src/native/engine-hooks (see its C sources for how each hook works). */
 interface EngineHooksAddon {
-  /**
-   * Before node-llama-cpp loads: `enabled` false stops new pools; `poll` is ggml's polling level (0–100);
-   * `hugePages` puts ggml's CPU buffers of 2 MiB or more on transparent huge pages.
-   */
-  configure(options: { enabled?: boolean; poll?: number; hugePages?: boolean }): void;
+  /** Before contexts are created: `enabled` false stops new pools; `poll` is ggml's polling level (0–100). */
+  configure(options: { enabled?: boolean; poll?: number }): void;
   stats(): CpuThreadpoolStats;
+  /** Before node-llama-cpp loads: ggml's CPU buffers of 2 MiB or more on transparent huge pages, or not. */
+  configureHugePages(enabled: boolean): void;
+  /** Bytes of ggml's CPU buffers now mapped for huge pages. */
+  hugePageBytes(): number;
   /** After node-llama-cpp has loaded its addon; returns whether small jobs now run inline. */
   attachInlineWork(enabled: boolean, budgetNs?: number): boolean;
   inlineWorkStats(): InlineWorkStats;
@@ -22,8 +23,6 @@ export interface CpuThreadpoolStats {
   poolsCreated: number;
   /** Graphs llama.cpp computed on the CPU, process-wide: one per ubatch. */
   graphsComputed: number;
-  /** Bytes of ggml's CPU buffers now mapped for huge pages (huge_pages.c). */
-  hugePageBytes: number;
 }
 
 export interface InlineWorkStats {
@@ -94,13 +93,13 @@ export function loadCpuThreadpool(enabled: boolean): CpuThreadpool | undefined {
  */
 export function loadHugePages(enabled: boolean): boolean {
   const hooks = load();
-  hooks?.configure({ hugePages: enabled });
+  hooks?.configureHugePages(enabled);
   return hooks !== undefined && enabled;
 }
 
 /** Bytes of ggml's CPU buffers now on huge-page mappings (0 without the addon). */
 export function hugePageBytes(): number {
-  return load()?.stats().hugePageBytes ?? 0;
+  return load()?.hugePageBytes() ?? 0;
 }
 
 /**

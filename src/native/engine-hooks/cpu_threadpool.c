@@ -152,7 +152,7 @@ void ggml_backend_free(void *backend) {
   if (freed.threadpool) real_threadpool_free(freed.threadpool);
 }
 
-/* JS: configure({ enabled, poll, hugePages }) before contexts are created; stats() for tests. */
+/* JS: configure({ enabled, poll }) before contexts are created; stats() for tests. */
 napi_value cpu_threadpool_configure(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value options;
@@ -168,10 +168,6 @@ napi_value cpu_threadpool_configure(napi_env env, napi_callback_info info) {
       napi_get_named_property(env, options, "poll", &value) == napi_ok)
     napi_get_value_uint32(env, value, &poll_level);
   pthread_mutex_unlock(&lock);
-  bool huge;
-  if (napi_has_named_property(env, options, "hugePages", &has) == napi_ok && has &&
-      napi_get_named_property(env, options, "hugePages", &value) == napi_ok && napi_get_value_bool(env, value, &huge) == napi_ok)
-    huge_pages_configure(huge);
   return NULL;
 }
 
@@ -187,6 +183,5 @@ napi_value cpu_threadpool_stats(napi_env env, napi_callback_info info) {
   set_int64(env, result, "livePools", live);
   set_int64(env, result, "poolsCreated", created);
   set_int64(env, result, "graphsComputed", __atomic_load_n(&graphs_computed, __ATOMIC_RELAXED));
-  set_int64(env, result, "hugePageBytes", huge_pages_mapped_bytes());
   return result;
 }

@@ -102,15 +102,25 @@ void ggml_aligned_free(void *ptr, size_t size) {
   else real_free(ptr, size);
 }
 
-void huge_pages_configure(bool on) {
+/* JS: configureHugePages(enabled) before node-llama-cpp loads; applies to allocations from then on. */
+napi_value huge_pages_configure(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  bool on;
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_bool(env, arg, &on) != napi_ok) return NULL;
   pthread_mutex_lock(&lock);
   enabled = on;
   pthread_mutex_unlock(&lock);
+  return NULL;
 }
 
-int64_t huge_pages_mapped_bytes(void) {
+/* JS: hugePageBytes() → bytes of the mappings made here and not yet freed (for tests). */
+napi_value huge_pages_mapped_bytes(napi_env env, napi_callback_info info) {
+  (void)info;
   pthread_mutex_lock(&lock);
   int64_t bytes = huge_bytes;
   pthread_mutex_unlock(&lock);
-  return bytes;
+  napi_value result;
+  napi_create_int64(env, bytes, &result);
+  return result;
 }

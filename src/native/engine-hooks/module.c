@@ -29,6 +29,8 @@ NAPI_MODULE_INIT() {
     { "stats", cpu_threadpool_stats },
     { "attachInlineWork", inline_work_attach },
     { "inlineWorkStats", inline_work_stats },
+    { "configureHugePages", huge_pages_configure },
+    { "hugePageBytes", huge_pages_mapped_bytes },
     { "dupFd", dup_fd },
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
